@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
+DEV := .ci/dev
+
+.PHONY: test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
+
+help:
+	@echo "make test            everything CI runs (creates .venv on first use)"
+	@echo "make setup           create or refresh .venv from requirements-dev.txt"
+	@echo "make pytest|sanity|units|integration|lint|docs-lint|changelog-lint|build   one step"
+
+test: setup
+	@echo "=== pytest";          $(DEV) pytest
+	@echo "=== sanity";          $(DEV) sanity
+	@echo "=== units";           $(DEV) units
+	@echo "=== integration";     $(DEV) integration
+	@echo "=== ansible-lint";    $(DEV) lint
+	@echo "=== docs lint";       $(DEV) docs
+	@echo "=== changelog lint";  $(DEV) changelog
+	@echo "=== build + install"; $(DEV) build
+	@echo "=== all passed"
+
+setup:
+	@$(DEV) setup
+
+pytest sanity units integration lint build:
+	$(DEV) $@
+
+docs-lint:
+	$(DEV) docs
+
+changelog-lint:
+	$(DEV) changelog
+
+clean:
+	rm -rf .cache .pytest_cache .hypothesis tests/output .ansible
