@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The dance every deleting module does once: look, decide, (stop, wait,) delete, report.
+
+PRIVATE to this collection; no stability promise.
+
+A service plugs in through a *target* object (see ``CleanupTarget``); this module never speaks HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
+
+# How a failed delete call is read (a target's ``classify(error)`` returns one of these).
+GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
+MEMBER = "member"  # the refusal may come from one member of a batch: split the batch and retry the halves
+FAILED = "failed"  # this call failed; other calls may still succeed
+ABORT = "abort"  # every further call would fail the same way (authentication, permissions): stop
+
+
+class SelectionTooLarge(CloudJobsError):
+    pass
+
+
+class CleanupTarget:
+    """What a service tells the dance. Subclasses implement every method.
+
+    ``noun``             e.g. "job execution", for messages
+    ``record_id(r)``     the id of a service record
+    ``look()``           ``(records, absent_ids)``: the selected records that exist, and requested ids that do not
+    ``blocker(r)``       None when ``r`` can be deleted now, else why not (e.g. "still RUNNING")
+    ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force
+    ``refresh(ids)``     ``{id: record or None}`` with the current state, for waiting after ``stop``
+    ``delete(ids, result)`` delete these records and record each outcome in ``result``
+    ``classify(error)``  GONE, MEMBER, FAILED or ABORT for an ApiError from ``stop`` or a delete call
+    """
+
+    noun = "record"
+
+    def record_id(self, record):
+        raise NotImplementedError
+
+    def look(self):
+        raise NotImplementedError
+
+    def blocker(self, record):
+        raise NotImplementedError
+
+    def stop(self, record):
+        raise NotImplementedError
+
+    def refresh(self, ids):
+        raise NotImplementedError
+
+    def delete(self, ids, result):
+        raise NotImplementedError
+
+    def classify(self, error):
+        raise NotImplementedError
+
+
+def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
+                  clock=time.monotonic):
+    """Run the cleanup for ``target`` and return a ``CleanupResult``.
+
+    Only records found by the look are ever deleted; check mode stops right after deciding.
+    """
+    records, absent_ids = target.look()
+    result = CleanupResult(records, target.record_id)
+    result.mark_absent(absent_ids)
+
+    blocked = [(r, target.blocker(r)) for r in records]
+    ready = [target.record_id(r) for r, reason in blocked if reason is None]
+    busy = [(r, reason) for r, reason in blocked if reason is not None]
+
+    planned = len(ready) + (len(busy) if force else 0)
+    if max_deletions is not None and planned > max_deletions:
+        raise SelectionTooLarge(
+            "the selection holds %d %s(s) to delete, more than max_deletions=%d; nothing was deleted. "
+            "Narrow the selection or raise max_deletions." % (planned, target.noun, max_deletions)
+        )
+
+    if not force:
+        for record, reason in busy:
+            result.mark_not_deleted(
+                target.record_id(record), "%s; set force=true to stop it and delete it" % reason
+            )
+        busy = []
+
+    if check_mode:
+        result.mark_deleted(ready + [target.record_id(r) for r, _ in busy])
+        return result
+
+    if busy:
+        ready += _stop_and_wait(target, [r for r, _ in busy], result, wait_timeout, sleep, clock)
+    if ready:
+        target.delete(ready, result)
+    return result
+
+
+def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
+    """Stop each busy record, then poll with backoff until it can be deleted. Returns the ids now deletable."""
+    waiting = []
+    for record in records:
+        record_id = target.record_id(record)
+        try:
+            target.stop(record)
+        except ApiError as error:
+            verdict = target.classify(error)
+            if verdict == GONE:
+                result.mark_absent([record_id])
+                continue
+            result.mark_not_deleted(record_id, "could not be stopped: %s" % error, error)
+            if verdict == ABORT:
+                _abandon([target.record_id(r) for r in records if target.record_id(r) != record_id
+                          and target.record_id(r) not in waiting], result, error)
+                return []
+            continue
+        waiting.append(record_id)
+
+    ready = []
+    deadline = clock() + wait_timeout
+    delay = 1.0
+    while waiting:
+        current = target.refresh(waiting)
+        still = []
+        for record_id in waiting:
+            record = current.get(record_id)
+            if record is None:
+                result.mark_absent([record_id])
+            elif target.blocker(record) is None:
+                ready.append(record_id)
+            else:
+                still.append(record_id)
+        waiting = still
+        if not waiting:
+            break
+        remaining = deadline - clock()
+        if remaining <= 0:
+            for record_id in waiting:
+                result.mark_not_deleted(
+                    record_id, "still not finished %s s after it was stopped (wait_timeout)" % wait_timeout
+                )
+            break
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, 10.0)
+    return ready
+
+
+def _abandon(ids, result, error):
+    for record_id in ids:
+        result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)
+
+
+def delete_in_batches(ids, batch_size, delete_batch, classify, result):
+    """Delete ``ids`` in chunks with ``delete_batch(chunk)``.
+
+    A batch the API refuses because of one member (one id vanished, one job started running) is split in
+    halves until the good members are deleted and the bad one is isolated and reported on its own.
+    """
+    pending = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
+    pending.reverse()  # a stack: batches are tried in order, halves before the next batch
+    while pending:
+        batch = pending.pop()
+        try:
+            delete_batch(batch)
+        except ApiError as error:
+            verdict = classify(error)
+            if verdict == ABORT:
+                _abandon(batch + [i for rest in reversed(pending) for i in rest], result, error)
+                return
+            if len(batch) > 1 and verdict in (GONE, MEMBER):
+                middle = len(batch) // 2
+                pending.append(batch[middle:])
+                pending.append(batch[:middle])
+            elif verdict == GONE:
+                result.mark_absent(batch)
+            else:
+                for record_id in batch:
+                    result.mark_not_deleted(record_id, str(error), error)
+        else:
+            result.mark_deleted(batch)
+
+
+def delete_each(ids, delete_one, classify, result, workers=1):
+    """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls).
+
+    Results are recorded in the order of ``ids`` whatever order the calls finish in.
+    """
+    outcomes = {}
+    lock = threading.Lock()
+    queue = list(reversed(ids))
+    aborted = []
+
+    def work():
+        while True:
+            with lock:
+                if not queue or aborted:
+                    return
+                record_id = queue.pop()
+            try:
+                delete_one(record_id)
+                outcome = ("deleted", None)
+            except ApiError as error:
+                verdict = classify(error)
+                outcome = (verdict, error)
+                if verdict == ABORT:
+                    with lock:
+                        aborted.append(error)
+            with lock:
+                outcomes[record_id] = outcome
+
+    threads = [threading.Thread(target=work, name="cloudjobs-delete-%d" % n) for n in range(max(1, min(workers, len(ids))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    for record_id in ids:
+        verdict, error = outcomes.get(record_id, (ABORT, aborted[0] if aborted else None))
+        if verdict == "deleted":
+            result.mark_deleted([record_id])
+        elif verdict == GONE:
+            result.mark_absent([record_id])
+        elif record_id not in outcomes:
+            result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)
+        else:
+            result.mark_not_deleted(record_id, str(error), error)

@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one result shape every deleting module returns.
+
+PRIVATE to this collection; no stability promise.
+
+``deleted``        ids deleted by this run (in check mode: ids that would be)
+``already_absent`` requested ids that did not exist, or vanished before this run could delete them
+``not_deleted``    ``[{id, reason, error_code, request_id}]`` for everything selected but still there
+"""
+
+from __future__ import annotations
+
+
+class CleanupResult:
+    def __init__(self, records=None, record_id=None):
+        self.records = list(records or [])
+        self._record_id = record_id
+        self.deleted = []
+        self.already_absent = []
+        self.not_deleted = []
+
+    def mark_deleted(self, ids):
+        self.deleted.extend(i for i in ids if i not in self.deleted)
+
+    def mark_absent(self, ids):
+        self.already_absent.extend(i for i in ids if i not in self.already_absent)
+
+    def mark_not_deleted(self, record_id, reason, error=None):
+        self.not_deleted.append(
+            {
+                "id": record_id,
+                "reason": reason,
+                "error_code": getattr(error, "code", None),
+                "request_id": getattr(error, "request_id", None),
+            }
+        )
+
+    @property
+    def changed(self):
+        return bool(self.deleted)
+
+    @property
+    def failed(self):
+        return bool(self.not_deleted)
+
+    def remaining_records(self):
+        """The selected records that still exist after this run (the diff's ``after``)."""
+        gone = set(self.deleted) | set(self.already_absent)
+        return [r for r in self.records if self._record_id(r) not in gone]
+
+    def failure_message(self, noun):
+        first = self.not_deleted[0]
+        return "%d of %d selected %s(s) were not deleted; first: %s: %s" % (
+            len(self.not_deleted),
+            len(self.records),
+            noun,
+            first["id"],
+            first["reason"],
+        )
+
+    def as_dict(self, records_key, render, diff=False):
+        """Module return values; ``render`` turns a service record into its returned form."""
+        result = {
+            "changed": self.changed,
+            "deleted": list(self.deleted),
+            "already_absent": list(self.already_absent),
+            "not_deleted": list(self.not_deleted),
+            records_key: [render(r) for r in self.records],
+        }
+        if diff:
+            result["diff"] = {
+                "before": {records_key: [render(r) for r in self.records]},
+                "after": {records_key: [render(r) for r in self.remaining_records()]},
+            }
+        return result

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Deciding *what* to delete: id validation, durations and the client-side record filters.
+
+PRIVATE to this collection; no stability promise.
+
+Everything here is pure: no requests are made, so bad input is rejected before any call is sent.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
+
+_DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION_UNITS = (7 * 86400, 86400, 3600, 60, 1)
+
+
+def parse_duration(text, option="filters.older_than"):
+    """Seconds in a duration such as ``30m``, ``12h``, ``7d``, ``2w`` or ``1d12h``."""
+    if not isinstance(text, str) or not text:
+        raise ConfigurationError("%s must be a duration such as 30m, 12h, 7d, 2w or 1d12h, got %r" % (option, text))
+    match = _DURATION_RE.match(text.strip())
+    if not match or not any(match.groups()):
+        raise ConfigurationError(
+            "%s: %r is not a duration; use a number with units w, d, h, m or s, largest first, e.g. 30m, 12h, 7d, 1d12h"
+            % (option, text)
+        )
+    seconds = sum(int(value) * unit for value, unit in zip(match.groups(), _DURATION_UNITS) if value)
+    if seconds <= 0:
+        raise ConfigurationError("%s must be longer than zero, got %r" % (option, text))
+    return seconds
+
+
+class IdRule:
+    """The alphabet and length of one service's ids.
+
+    Ids go into URL paths and request bodies; anything outside the service's alphabet (path separators,
+    ``?``, ``#``, ``%``, spaces, control characters) is refused here so that no request is ever built from it.
+    """
+
+    def __init__(self, pattern, description, max_length):
+        self._regex = re.compile(pattern)
+        self.description = description
+        self.max_length = max_length
+
+    def validate(self, ids, option):
+        """Return the ids without duplicates (first occurrence wins), or raise ConfigurationError."""
+        if ids is None:
+            return None
+        if not ids:
+            raise ConfigurationError("%s must name at least one id; omit the option to select by filters" % option)
+        seen = []
+        for value in ids:
+            if not isinstance(value, str) or not value:
+                raise ConfigurationError("%s: every id must be a non-empty string, got %r" % (option, value))
+            if len(value) > self.max_length or not self._regex.match(value):
+                raise ConfigurationError(
+                    "%s: %s is not a valid id (%s)" % (option, _shorten(value), self.description)
+                )
+            if value not in seen:
+                seen.append(value)
+        return seen
+
+
+def _shorten(value, limit=80):
+    shown = value if len(value) <= limit else value[:limit] + "..."
+    # repr() makes control characters and non-ASCII visible instead of letting them garble the message.
+    return repr(shown)
+
+
+class RecordFilter:
+    """The client-side half of ``filters``: whatever the API could not filter on the server.
+
+    ``fields`` maps a generic filter to the service's own field names:
+    ``name`` (the record's name), ``state`` (its state), ``time`` (a callable record -> epoch seconds or None).
+    """
+
+    def __init__(self, name=None, name_pattern=None, states=None, older_than=None, now=None):
+        self.name = name
+        self.name_pattern = name_pattern
+        self.states = set(states) if states is not None else None
+        self.cutoff = None
+        if older_than is not None:
+            self.cutoff = (time.time() if now is None else now) - parse_duration(older_than)
+        self._extra = []
+
+    def require(self, predicate):
+        """Add a service-specific test (record -> bool)."""
+        self._extra.append(predicate)
+        return self
+
+    def matches(self, record, name, state, created):
+        if self.name is not None and name != self.name:
+            return False
+        if self.name_pattern is not None and not fnmatch.fnmatchcase(name or "", self.name_pattern):
+            return False
+        if self.states is not None and state not in self.states:
+            return False
+        if self.cutoff is not None and (created is None or created >= self.cutoff):
+            return False
+        return all(predicate(record) for predicate in self._extra)
+
+
+def check_states(states, allowed, running, force, option="filters.states"):
+    """Validate requested states; selecting running ones by filter needs ``force``."""
+    unknown = sorted(set(states) - set(allowed))
+    if unknown:
+        raise ConfigurationError(
+            "%s: unknown state(s) %s; choose from %s" % (option, ", ".join(unknown), ", ".join(allowed))
+        )
+    busy = sorted(set(states) & set(running))
+    if busy and not force:
+        raise ConfigurationError(
+            "%s selects unfinished state(s) %s: set force=true to stop them before deleting, "
+            "or select finished states only" % (option, ", ".join(busy))
+        )
+    return list(states)

@@ -1,0 +1,217 @@
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared look / decide / delete dance, proven with an in-memory target (no HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _cleanup
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+    ABORT,
+    FAILED,
+    GONE,
+    MEMBER,
+    CleanupTarget,
+    SelectionTooLarge,
+    delete_each,
+    delete_in_batches,
+    ensure_absent,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
+
+
+def api_error(code, status=400):
+    return ApiError(service="Test", operation="Delete", status=status, code=code, message="refused", request_id="rid-" + code)
+
+
+CLASSIFY = {"gone": GONE, "running": MEMBER, "auth": ABORT, "boom": FAILED}
+
+
+class FakeTarget(CleanupTarget):
+    """An in-memory service: records by id, a batch delete that refuses a whole batch for one bad member."""
+
+    noun = "thing"
+
+    def __init__(self, records, requested=None, finish_after_stop=1):
+        self.store = {r["id"]: dict(r) for r in records}
+        self.requested = requested
+        self.calls = []
+        self.finish_after_stop = finish_after_stop
+        self.vanish_before_delete = set()
+        self.fail_ids = {}
+
+    def record_id(self, record):
+        return record["id"]
+
+    def look(self):
+        self.calls.append(("look",))
+        if self.requested is None:
+            return [dict(r) for r in self.store.values()], []
+        found = [dict(self.store[i]) for i in self.requested if i in self.store]
+        return found, [i for i in self.requested if i not in self.store]
+
+    def blocker(self, record):
+        return None if record["state"] == "done" else "still %s" % record["state"]
+
+    def stop(self, record):
+        self.calls.append(("stop", record["id"]))
+        self.store[record["id"]]["polls_left"] = self.finish_after_stop
+
+    def refresh(self, ids):
+        self.calls.append(("refresh", tuple(ids)))
+        current = {}
+        for record_id in ids:
+            record = self.store.get(record_id)
+            if record is not None and "polls_left" in record:
+                record["polls_left"] -= 1
+                if record["polls_left"] <= 0:
+                    record["state"] = "done"
+            current[record_id] = dict(record) if record else None
+        return current
+
+    def delete(self, ids, result):
+        for record_id in self.vanish_before_delete:
+            self.store.pop(record_id, None)
+        delete_in_batches(ids, 3, self._delete_batch, self.classify, result)
+
+    def _delete_batch(self, batch):
+        self.calls.append(("delete", tuple(batch)))
+        for record_id in batch:
+            if record_id in self.fail_ids:
+                raise api_error(self.fail_ids[record_id])
+            if record_id not in self.store:
+                raise api_error("gone")
+        for record_id in batch:
+            del self.store[record_id]
+
+    def classify(self, error):
+        return CLASSIFY[error.code]
+
+
+def records(*specs):
+    return [{"id": i, "state": s} for i, s in specs]
+
+
+def mutating(target):
+    return [c for c in target.calls if c[0] in ("delete", "stop")]
+
+
+def test_deletes_every_finished_record_and_reports_changed():
+    target = FakeTarget(records(("a", "done"), ("b", "done")))
+    result = ensure_absent(target)
+    assert result.deleted == ["a", "b"] and result.changed and not result.failed
+    assert target.store == {}
+
+
+def test_nothing_to_delete_is_ok_and_unchanged():
+    target = FakeTarget([], requested=["x"])
+    result = ensure_absent(target)
+    assert not result.changed and result.already_absent == ["x"] and mutating(target) == []
+
+
+def test_check_mode_reports_the_same_deletions_without_mutating():
+    target = FakeTarget(records(("a", "done"), ("b", "running")), requested=["a", "b", "c"])
+    result = ensure_absent(target, check_mode=True, force=True)
+    assert result.deleted == ["a", "b"] and result.already_absent == ["c"]
+    assert mutating(target) == []
+
+
+def test_running_record_is_reported_not_deleted_without_force():
+    target = FakeTarget(records(("a", "done"), ("b", "running")))
+    result = ensure_absent(target)
+    assert result.deleted == ["a"]
+    assert result.not_deleted[0]["id"] == "b" and "force" in result.not_deleted[0]["reason"]
+    assert "b" in target.store and result.failed
+
+
+def test_force_stops_waits_then_deletes(monkeypatch):
+    target = FakeTarget(records(("b", "running")), finish_after_stop=3)
+    sleeps = []
+    result = ensure_absent(target, force=True, sleep=sleeps.append, clock=lambda: 0.0)
+    assert result.deleted == ["b"] and ("stop", "b") in target.calls
+    assert sleeps == [1.0, 2.0]  # exponential backoff between polls
+
+
+def test_force_gives_up_at_wait_timeout():
+    target = FakeTarget(records(("b", "running")), finish_after_stop=100)
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    result = ensure_absent(target, force=True, wait_timeout=5, sleep=sleep, clock=lambda: now[0])
+    assert result.deleted == [] and "wait_timeout" in result.not_deleted[0]["reason"]
+    assert now[0] <= 5
+
+
+def test_max_deletions_fails_before_any_request():
+    target = FakeTarget(records(("a", "done"), ("b", "done"), ("c", "done")))
+    with pytest.raises(SelectionTooLarge, match="max_deletions=2"):
+        ensure_absent(target, max_deletions=2)
+    assert mutating(target) == [] and len(target.store) == 3
+
+
+def test_vanished_member_splits_the_batch_and_the_rest_is_deleted():
+    target = FakeTarget(records(*[(c, "done") for c in "abcdef"]))
+    target.vanish_before_delete = {"b"}
+    result = ensure_absent(target)
+    assert sorted(result.deleted) == ["a", "c", "d", "e", "f"]
+    assert result.already_absent == ["b"] and not result.failed
+    assert target.store == {}
+
+
+def test_a_member_refused_for_another_reason_is_isolated_and_reported():
+    target = FakeTarget(records(*[(c, "done") for c in "abcd"]))
+    target.fail_ids = {"c": "running"}
+    result = ensure_absent(target)
+    assert sorted(result.deleted) == ["a", "b", "d"]
+    assert [(n["id"], n["error_code"], n["request_id"]) for n in result.not_deleted] == [("c", "running", "rid-running")]
+
+
+def test_abort_stops_at_the_first_fatal_error_and_reports_everything_left():
+    target = FakeTarget(records(*[(c, "done") for c in "abcdefg"]))
+    target.fail_ids = {"a": "auth"}
+    result = ensure_absent(target)
+    assert result.deleted == []
+    assert sorted(n["id"] for n in result.not_deleted) == list("abcdefg")
+    assert len(mutating(target)) == 1  # no further call after an authentication failure
+
+
+def test_diff_after_holds_only_what_remains():
+    target = FakeTarget(records(("a", "done"), ("b", "running")))
+    result = ensure_absent(target)
+    out = result.as_dict("things", dict, diff=True)
+    assert [r["id"] for r in out["diff"]["before"]["things"]] == ["a", "b"]
+    assert [r["id"] for r in out["diff"]["after"]["things"]] == ["b"]
+
+
+def test_delete_each_keeps_id_order_and_sorts_outcomes():
+    result = CleanupResult()
+    outcomes = {"a": None, "b": "gone", "c": "boom", "d": None}
+
+    def delete_one(record_id):
+        if outcomes[record_id]:
+            raise api_error(outcomes[record_id])
+
+    delete_each(list("abcd"), delete_one, lambda e: CLASSIFY[e.code], result, workers=3)
+    assert result.deleted == ["a", "d"] and result.already_absent == ["b"]
+    assert [n["id"] for n in result.not_deleted] == ["c"]
+
+
+def test_delete_each_stops_handing_out_work_after_abort():
+    result = CleanupResult()
+    calls = []
+
+    def delete_one(record_id):
+        calls.append(record_id)
+        raise api_error("auth", status=401)
+
+    delete_each(list("abcdefgh"), delete_one, lambda e: CLASSIFY[e.code], result, workers=1)
+    assert calls == ["a"]
+    assert [n["id"] for n in result.not_deleted] == list("abcdefgh")
+
+
+def test_module_exposes_verdict_names():
+    assert {_cleanup.GONE, _cleanup.MEMBER, _cleanup.FAILED, _cleanup.ABORT} == {"gone", "member", "failed", "abort"}
