@@ -37,6 +37,12 @@ class CleanupResult:
             }
         )
 
+    def resolve_absent(self, ids):
+        """Move ids reported as not deleted to ``already_absent`` once a fresh look shows they are gone."""
+        gone = set(ids)
+        self.not_deleted = [n for n in self.not_deleted if n["id"] not in gone]
+        self.mark_absent(ids)
+
     @property
     def changed(self):
         return bool(self.deleted)

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Options every deleting module shares.
+    DOCUMENTATION = r"""
+options:
+  state:
+    description:
+      - The only state is V(absent). The module looks first and deletes only what exists, so deleting
+        records that are already gone reports C(ok), never an error.
+    type: str
+    choices: [absent]
+    default: absent
+  max_deletions:
+    description:
+      - A guard for unattended runs. When the selection holds more records to delete than this, the task
+        fails before deleting anything.
+      - V(0) allows no deletion at all, which together with check mode previews a cleanup.
+    type: int
+  force:
+    description:
+      - Stop selected records that are still running, wait until they are finished, then delete them.
+      - Without O(force), a selected record that is still running is not deleted; it is reported in
+        RV(not_deleted) and the task fails.
+      - Selecting unfinished states in O(filters) requires O(force=true).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait for stopped records to finish when O(force=true).
+    type: int
+    default: 600
+notes:
+  - Records that another run deletes between this module's look and its delete count as already absent.
+  - When some selected records cannot be deleted, the task fails and still returns exactly which records
+    were deleted (RV(deleted)) and which were not (RV(not_deleted)).
+"""
+
+    # Return values every deleting module shares.
+    RETURN = r"""
+deleted:
+  description:
+    - Ids deleted by this run. In check mode, the ids that would be deleted.
+  returned: always
+  type: list
+  elements: str
+already_absent:
+  description:
+    - Requested ids that did not exist, and selected ids that disappeared before this run deleted them.
+  returned: always
+  type: list
+  elements: str
+not_deleted:
+  description:
+    - Selected records that still exist after the run, with the reason.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The record's id.
+      type: str
+      returned: always
+    reason:
+      description: Why it was not deleted.
+      type: str
+      returned: always
+    error_code:
+      description: The service's error code, when the service refused.
+      type: str
+      returned: always
+    request_id:
+      description: The service's request id of the refused call, for support cases.
+      type: str
+      returned: always
+"""

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module's ``main()`` shares: the common options, building the connection, and turning
+the collection's errors and results into ``exit_json`` / ``fail_json``.
+
+PRIVATE to this collection; no stability promise.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+
+# Options of every deleting module (state, guards and force).
+DELETE_ARGUMENT_SPEC = dict(
+    state=dict(type="str", default="absent", choices=["absent"]),
+    max_deletions=dict(type="int"),
+    force=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=600),
+)
+
+
+def check_range(value, option, minimum=1, maximum=None):
+    """Integers the argument spec cannot bound by itself; refused before any request is built."""
+    if value is None:
+        return None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = "at least %d" % minimum if maximum is None else "between %d and %d" % (minimum, maximum)
+        raise ConfigurationError("%s must be %s, got %d" % (option, bounds, value))
+    return value
+
+
+def check_delete_options(params):
+    check_range(params.get("max_deletions"), "max_deletions", minimum=0)
+    check_range(params.get("wait_timeout"), "wait_timeout", minimum=1)
+
+
+def run_module(module, connect, run):
+    """Build the connection with ``connect(module)``, call ``run(module, connection)`` and exit.
+
+    ``run`` returns ``(result, failure)``: the module's return values and, when the task must fail
+    (a partial failure), the message. Errors of the collection become ``fail_json`` without a traceback.
+    """
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        connection = connect(module)
+        try:
+            result, failure = run(module, connection)
+        finally:
+            connection.close()
+    except ApiError as error:
+        module.fail_json(msg=str(error), error=error.to_dict())
+    except (ConfigurationError, CloudJobsError) as error:
+        module.fail_json(msg=str(error))
+    if failure:
+        module.fail_json(msg=failure, **result)
+    module.exit_json(**result)
+
+
+def run_cleanup(module, target, records_key, render):
+    """The whole of a deleting module's ``run``: the dance, then the result in the module's shape."""
+    result = ensure_absent(
+        target,
+        check_mode=module.check_mode,
+        force=module.params["force"],
+        max_deletions=module.params["max_deletions"],
+        wait_timeout=module.params["wait_timeout"],
+    )
+    values = result.as_dict(records_key, render, diff=module._diff)
+    return values, (result.failure_message(target.noun) if result.failed else None)
+
+
+def run_info(target, records_key, render):
+    """The whole of an ``_info`` module's ``run``: the same look, nothing else."""
+    records, _absent = target.look()
+    return {"changed": False, records_key: [render(r) for r in records]}, None

@@ -1,0 +1,245 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Cloud Batch Compute jobs (API 3.0, version 2017-03-12).
+
+PRIVATE to this collection; no stability promise.
+
+``TencentBatchClient`` speaks the four actions; ``TencentBatchJobs`` is the cleanup target. There is no batch
+delete: ``DeleteJob`` runs once per job, concurrently, under the connection's shared rate limiter.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+    ABORT,
+    FAILED,
+    GONE,
+    CleanupTarget,
+    delete_each,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter, check_states
+
+JOB_STATES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEED", "FAILED", "FAILED_INTERRUPTED")
+FINISHED_STATES = ("SUCCEED", "FAILED")  # the only states DeleteJob accepts
+UNFINISHED_STATES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "FAILED_INTERRUPTED")
+# Task (instance) counters that must all be zero before DeleteJob is accepted.
+UNFINISHED_COUNTERS = ("SubmittedCount", "PendingCount", "RunnableCount", "StartingCount", "RunningCount",
+                       "FailedInterruptedCount")
+
+NOT_FOUND = "ResourceNotFound.Job"
+NOT_FINISHED_CODES = ("UnsupportedOperation", "ResourceInUse.Job")
+AUTH_PREFIXES = ("AuthFailure", "UnauthorizedOperation")
+
+# Every documented JobId is "job-" and 8 lower-case letters or digits; the exact rule is not published, so
+# the client accepts any length and leaves the final word to the service (InvalidParameter.JobIdMalformed).
+JOB_ID_RULE = IdRule(r"^job-[a-z0-9]+$", "Batch job ids look like job-f5da1edl: 'job-' then lower-case letters and digits", 64)
+
+DESCRIBE_JOBS_MAX = 100  # both the JobIds per call and the page Limit
+DEFAULT_WORKERS = 8
+
+FILTER_KEYS = ("name", "name_pattern", "states", "older_than", "zone", "tags")
+
+
+class TencentBatchClient:
+    """Every Batch request the collection makes."""
+
+    def __init__(self, connection):
+        self._conn = connection
+
+    def describe_jobs_by_id(self, job_ids):
+        response = self._conn.call("DescribeJobs", {"JobIds": list(job_ids), "Limit": DESCRIBE_JOBS_MAX})
+        return response.get("JobSet") or []
+
+    def describe_jobs(self, filters):
+        """Every job matching the server-side ``filters``, page by page."""
+
+        def fetch(limit, offset):
+            params = {"Limit": limit, "Offset": offset}
+            if filters:
+                params["Filters"] = filters
+            response = self._conn.call("DescribeJobs", params)
+            jobs = response.get("JobSet") or []
+            return jobs, int(response.get("TotalCount") or 0)
+
+        for page in offset_pages(fetch, DESCRIBE_JOBS_MAX):
+            for job in page:
+                yield job
+
+    def describe_job(self, job_id):
+        """The job with its task instance counters, or None when it does not exist."""
+        try:
+            return self._conn.call("DescribeJob", {"JobId": job_id})
+        except ApiError as error:
+            if error.code == NOT_FOUND:
+                return None
+            raise
+
+    def terminate_job(self, job_id):
+        self._conn.call("TerminateJob", {"JobId": job_id}, mutating=True)
+
+    def delete_job(self, job_id):
+        self._conn.call("DeleteJob", {"JobId": job_id}, mutating=True)
+
+
+def _epoch(text):
+    """Seconds for Tencent's ``YYYY-MM-DDThh:mm:ssZ`` (UTC)."""
+    if not text:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _unfinished_counters(metrics):
+    return [name for name in UNFINISHED_COUNTERS if int((metrics or {}).get(name) or 0) > 0]
+
+
+class TencentBatchJobs(CleanupTarget):
+    noun = "Batch job"
+
+    def __init__(self, client, params, deleting, workers=DEFAULT_WORKERS, wait_timeout=600, sleep=time.sleep,
+                 clock=time.monotonic):
+        self.client = client
+        ids = params.get("job_ids")
+        if isinstance(ids, str):
+            ids = [ids]
+        self.ids = JOB_ID_RULE.validate(ids, "job_ids")
+        self.filters = params.get("filters") or {}
+        states = self.filters.get("states")
+        if states is not None:
+            check_states(states, JOB_STATES, UNFINISHED_STATES if deleting else (), bool(params.get("force")))
+        elif deleting and self.ids is None:
+            states = list(FINISHED_STATES)
+        self.states = states
+        self.record_filter = RecordFilter(
+            name=self.filters.get("name"),
+            name_pattern=self.filters.get("name_pattern"),
+            states=states,
+            older_than=self.filters.get("older_than"),
+        )
+        zone = self.filters.get("zone")
+        if zone is not None:
+            self.record_filter.require(lambda job: _zone(job) == zone)
+        tags = self.filters.get("tags") or {}
+        for key, value in tags.items():
+            self.record_filter.require(lambda job, key=key, value=value: _tags(job).get(key) == str(value))
+        self.workers = workers
+        self.wait_timeout = wait_timeout
+        self._sleep = sleep
+        self._clock = clock
+
+    def record_id(self, record):
+        return record.get("JobId")
+
+    def _matches(self, job):
+        return self.record_filter.matches(job, job.get("JobName"), job.get("JobState"), _epoch(job.get("CreateTime")))
+
+    def _server_filters(self):
+        filters = []
+        if self.filters.get("name") is not None:
+            filters.append({"Name": "job-name", "Values": [self.filters["name"]]})
+        if self.states:
+            filters.append({"Name": "job-state", "Values": list(self.states)})
+        if self.filters.get("zone") is not None:
+            filters.append({"Name": "zone", "Values": [self.filters["zone"]]})
+        for key, value in sorted((self.filters.get("tags") or {}).items()):
+            filters.append({"Name": "tag:%s" % key, "Values": [str(value)]})
+        return filters
+
+    def look(self):
+        if self.ids is None:
+            return [job for job in self.client.describe_jobs(self._server_filters()) if self._matches(job)], []
+        found = {}
+        for start in range(0, len(self.ids), DESCRIBE_JOBS_MAX):
+            chunk = self.ids[start:start + DESCRIBE_JOBS_MAX]
+            try:
+                jobs = self.client.describe_jobs_by_id(chunk)
+            except ApiError as error:
+                if error.code != NOT_FOUND:
+                    raise
+                # Some deployments refuse the whole call for one unknown id: ask one by one instead.
+                jobs = [job for job in (self.client.describe_job(i) for i in chunk) if job is not None]
+            for job in jobs:
+                found[job.get("JobId")] = job
+        absent = [i for i in self.ids if i not in found]
+        records = [found[i] for i in self.ids if i in found and (not self.filters or self._matches(found[i]))]
+        return records, absent
+
+    def blocker(self, record):
+        state = record.get("JobState")
+        if state not in FINISHED_STATES:
+            return "still %s" % state
+        # DescribeJob counts task instances, DescribeJobs only tasks: use whichever the record carries.
+        busy = _unfinished_counters(record.get("TaskInstanceMetrics") or record.get("TaskMetrics"))
+        if busy:
+            return "%s but with unfinished task instances (%s)" % (state, ", ".join(busy))
+        return None
+
+    def stop(self, record):
+        """TerminateJob; the service refuses it while the job is SUBMITTED, so retry until it moves on."""
+        job_id = self.record_id(record)
+        deadline = self._clock() + self.wait_timeout
+        delay = 1.0
+        while True:
+            try:
+                self.client.terminate_job(job_id)
+                return
+            except ApiError as error:
+                if error.code not in NOT_FINISHED_CODES:
+                    raise
+                current = self.client.describe_job(job_id)
+                if current is None or self.blocker(current) is None:
+                    return  # gone or finished meanwhile: the wait that follows sorts it out
+                if self._clock() + delay > deadline:
+                    raise
+            self._sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    def refresh(self, ids):
+        return {job_id: self.client.describe_job(job_id) for job_id in ids}
+
+    def delete(self, ids, result):
+        delete_each(ids, self.client.delete_job, self.classify, result, workers=self.workers)
+
+    def classify(self, error):
+        code = error.code or ""
+        if code == NOT_FOUND:
+            return GONE
+        if code.startswith(AUTH_PREFIXES):
+            return ABORT
+        return FAILED
+
+
+def _zone(job):
+    return job.get("Zone") or (job.get("Placement") or {}).get("Zone")
+
+
+def _tags(job):
+    return {t.get("Key"): t.get("Value") for t in (job.get("Tags") or [])}
+
+
+# The ``filters`` option of both Batch modules, validated by AnsibleModule.
+TENCENT_FILTER_SPEC = dict(
+    name=dict(type="str"),
+    name_pattern=dict(type="str"),
+    states=dict(type="list", elements="str", choices=list(JOB_STATES)),
+    older_than=dict(type="str"),
+    zone=dict(type="str"),
+    tags=dict(type="dict"),
+)
+
+
+def render_job(job):
+    """A job in the module's return shape: the API's field names in snake_case, tags as a dict."""
+    rendered = camel_dict_to_snake_dict({k: v for k, v in job.items() if k not in ("Tags", "RequestId")})
+    rendered["tags"] = _tags(job)
+    return rendered

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Huawei Cloud Workspace scheduled tasks.
+
+PRIVATE to this collection; no stability promise.
+
+``WorkspaceClient`` speaks the scheduled-task paths and paging; ``WorkspaceScheduledTasks`` is the cleanup target.
+The list is the authoritative look: the API documents no "task does not exist" code, so a failed ``show``
+is never read as "gone" on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+    ABORT,
+    FAILED,
+    MEMBER,
+    CleanupTarget,
+    delete_in_batches,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter
+
+TASK_TYPES = ("START", "STOP", "REBOOT", "HIBERNATE", "REBUILD", "EXECUTE_SCRIPT", "CREATE_SNAPSHOT", "DELETE_BLACK_ECS")
+SCHEDULED_TYPES = ("FIXED_TIME", "DAY", "WEEK", "MONTH", "LIFE_CYCLE")
+LAST_STATUSES = ("SUCCESS", "SKIP", "FAIL")
+# Triggered tasks only appear in the list when this scheduled_type is asked for.
+LIFE_CYCLE = "LIFE_CYCLE"
+
+LIST_PAGE_SIZE = 50  # documented maximum
+MAX_BATCH_SIZE = 5000  # documented maximum of task_ids in one batch-delete
+DEFAULT_BATCH_SIZE = 1000
+
+TASK_ID_RULE = IdRule(r"^[A-Za-z0-9_-]+$", "task ids use letters, digits, '_' and '-', at most 255 characters", 255)
+
+FILTER_KEYS = ("name", "name_pattern", "task_type", "scheduled_type", "last_status", "enabled", "expired")
+
+
+class WorkspaceClient:
+    """Every Workspace request the collection makes."""
+
+    def __init__(self, connection):
+        self._conn = connection
+
+    def _path(self, suffix=""):
+        return "/v2/%s/scheduled-tasks%s" % (self._conn.project_id, suffix)
+
+    def list_page(self, query, limit, offset):
+        params = dict(query, limit=str(limit), offset=str(offset))
+        body = self._conn.request("ListScheduledTasks", "GET", self._path(), query=params, ok_status=(200,)) or {}
+        items = body.get("scheduled_tasks") or []
+        try:
+            total = int(body.get("total_count"))
+        except (TypeError, ValueError):
+            total = len(items) + offset if len(items) < limit else float("inf")
+        return items, total
+
+    def list_scheduled_tasks(self, query, first_page=None):
+        """Every task matching ``query``; ``first_page`` reuses a page already fetched at offset 0."""
+
+        def fetch(limit, offset):
+            if offset == 0 and first_page is not None:
+                return first_page
+            return self.list_page(query, limit, offset)
+
+        for page in offset_pages(fetch, LIST_PAGE_SIZE):
+            for task in page:
+                yield task
+
+    def show_scheduled_task(self, task_id):
+        return self._conn.request("ShowScheduledTasks", "GET", self._path("/" + task_id), ok_status=(200,))
+
+    def batch_delete_scheduled_tasks(self, task_ids):
+        self._conn.request(
+            "BatchDeleteScheduledTasks",
+            "POST",
+            self._path("/batch-delete"),
+            json_body={"task_ids": list(task_ids)},
+            ok_status=(200, 202, 204),
+            mutating=True,
+        )
+
+
+def _expired(task, now):
+    """Whether ``expire_time`` ("yyyy-MM-dd HH:mm:ss", in the task's time zone when it names one) has passed."""
+    text = task.get("expire_time")
+    if not text:
+        return False
+    try:
+        moment = datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return False
+    zone = datetime.timezone.utc
+    name = task.get("time_zone")
+    if name:
+        try:
+            from zoneinfo import ZoneInfo  # Python 3.9+
+
+            zone = ZoneInfo(name)
+        except Exception:  # unknown or unparsable zone names fall back to UTC  # pylint: disable=broad-except
+            zone = datetime.timezone.utc
+    return moment.replace(tzinfo=zone).timestamp() < now
+
+
+class WorkspaceScheduledTasks(CleanupTarget):
+    noun = "Workspace scheduled task"
+
+    def __init__(self, client, params, now=None, batch_size=DEFAULT_BATCH_SIZE):
+        self.client = client
+        self.ids = TASK_ID_RULE.validate(params.get("task_ids"), "task_ids")
+        self.filters = params.get("filters") or {}
+        self.batch_size = batch_size
+        self.now = time.time() if now is None else now
+        f = self.filters
+        self.record_filter = RecordFilter(name=f.get("name"), name_pattern=f.get("name_pattern"))
+        for key, field in (("task_type", "task_type"), ("scheduled_type", "scheduled_type"), ("last_status", "last_status")):
+            if f.get(key) is not None:
+                self.record_filter.require(lambda t, field=field, want=f[key]: t.get(field) == want)
+        if f.get("enabled") is not None:
+            self.record_filter.require(lambda t, want=f["enabled"]: bool(t.get("enable")) == want)
+        if f.get("expired") is not None:
+            self.record_filter.require(lambda t, want=f["expired"]: _expired(t, self.now) == want)
+
+    def record_id(self, record):
+        return record.get("id")
+
+    def _listings(self):
+        """The server-side queries that together list every selectable task."""
+        base = {}
+        for key, param in (("name", "task_name"), ("task_type", "task_type"), ("last_status", "last_status")):
+            if self.filters.get(key) is not None:
+                base[param] = self.filters[key]
+        scheduled_type = self.filters.get("scheduled_type")
+        if scheduled_type is not None:
+            return [dict(base, scheduled_type=scheduled_type)]
+        return [base, dict(base, scheduled_type=LIFE_CYCLE)]
+
+    def _matches(self, task):
+        return self.record_filter.matches(task, task.get("task_name"), None, None)
+
+    def _list_all(self, first_pages=None):
+        tasks = {}
+        for index, query in enumerate(self._listings()):
+            first = first_pages[index] if first_pages else None
+            for task in self.client.list_scheduled_tasks(query, first_page=first):
+                tasks.setdefault(task.get("id"), task)
+        return tasks
+
+    def look(self):
+        if self.ids is None:
+            return [t for t in self._list_all().values() if self._matches(t)], []
+        return self._look_up_ids(self.ids)
+
+    def _look_up_ids(self, ids):
+        needs_list_fields = any(self.filters.get(k) is not None for k in ("last_status", "enabled"))
+        found = {}
+        unresolved = list(ids)
+        if len(ids) > 1 or needs_list_fields:
+            listings = self._listings()
+            first_pages = [self.client.list_page(q, LIST_PAGE_SIZE, 0) for q in listings]
+            for items, _ in first_pages:
+                for task in items:
+                    if task.get("id") in unresolved:
+                        found[task["id"]] = task
+            unresolved = [i for i in ids if i not in found]
+            more_pages = sum(max(0, -(-int(min(total, 10 ** 9)) // LIST_PAGE_SIZE) - 1) for _, total in first_pages)
+            if unresolved and (needs_list_fields or more_pages <= len(unresolved)):
+                everything = self._list_all(first_pages)
+                found.update({i: everything[i] for i in unresolved if i in everything})
+                unresolved = []
+        for task_id in unresolved:
+            task = self._show(task_id)
+            if task is not None:
+                found[task_id] = task
+        absent = [i for i in ids if i not in found]
+        records = [found[i] for i in ids if i in found and self._matches(found[i])]
+        return records, absent
+
+    def _show(self, task_id):
+        """A task by id; an error other than auth/throttling means "maybe gone": the list decides."""
+        try:
+            return self.client.show_scheduled_task(task_id)
+        except ApiError as error:
+            if self.classify(error) == ABORT or error.status is None or error.status >= 500:
+                raise
+        everything = self._list_all()
+        return everything.get(task_id)
+
+    def blocker(self, record):
+        return None  # a scheduled task can be deleted whatever it is doing
+
+    def stop(self, record):
+        raise ConfigurationError("Workspace scheduled tasks have nothing to stop")
+
+    def refresh(self, ids):
+        raise ConfigurationError("Workspace scheduled tasks have nothing to wait for")
+
+    def delete(self, ids, result):
+        delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result)
+        refused = [n["id"] for n in result.not_deleted if n["id"] in set(ids)]
+        if refused:
+            # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.
+            still_there = self._list_all()
+            result.resolve_absent([i for i in refused if i not in still_there])
+
+    def classify(self, error):
+        if error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03")):
+            return ABORT
+        if error.status is not None and 400 <= error.status < 500:
+            return MEMBER
+        return FAILED
+
+
+# The ``filters`` option of both Workspace modules, validated by AnsibleModule.
+WORKSPACE_FILTER_SPEC = dict(
+    name=dict(type="str"),
+    name_pattern=dict(type="str"),
+    task_type=dict(type="str", choices=list(TASK_TYPES)),
+    scheduled_type=dict(type="str", choices=list(SCHEDULED_TYPES)),
+    last_status=dict(type="str", choices=list(LAST_STATUSES)),
+    enabled=dict(type="bool"),
+    expired=dict(type="bool"),
+)

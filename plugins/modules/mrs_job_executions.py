@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mrs_job_executions
+short_description: Delete finished Huawei Cloud MRS job executions
+version_added: 0.1.0
+description:
+  - Deletes job executions of a Huawei Cloud MapReduce Service (MRS) cluster, selected by id, by filters, or both.
+  - Looks first, then deletes only what exists, and reports C(changed) from that look.
+  - With the default O(api_version=v2), executions are deleted with C(batch-delete) in chunks of O(batch_size);
+    a chunk the API refuses because of one member is split so that the others still go.
+  - With O(api_version=v1.1), the deprecated v1.1 API is used, one C(DELETE) per execution.
+author:
+  - cloudjobs.cleanup contributors
+options:
+  cluster_id:
+    description:
+      - The MRS cluster whose executions are deleted. Required with O(api_version=v2).
+      - With O(api_version=v1.1), required to select by O(filters); with ids it limits the selection to that cluster.
+      - A cluster that does not exist fails the task; it never reads as "nothing to delete".
+    type: str
+  api_version:
+    description:
+      - V(v2) uses the current per-cluster job API. V(v1.1) uses the deprecated API that MRS 3.x clusters no longer support.
+    type: str
+    choices: [v2, v1.1]
+    default: v2
+  job_execution_ids:
+    description:
+      - Ids of the executions to delete (C(job_id) in the v2 API, C(id) in v1.1).
+      - Ids that do not exist are reported in RV(already_absent).
+      - Together with O(filters), an id is deleted only if it also matches the filters.
+    type: list
+    elements: str
+  filters:
+    description:
+      - Select executions by their attributes. Filters the list API supports are sent to the server; the others are
+        applied to each record.
+      - Without O(job_execution_ids), only finished executions (O(filters.states) V(FINISHED), V(FAILED), V(KILLED)) are selected
+        unless O(filters.states) says otherwise.
+    type: dict
+    suboptions:
+      name:
+        description: Exact job name.
+        type: str
+      name_pattern:
+        description: Shell-style pattern the job name must match, for example V(nightly-etl-*). Case-sensitive.
+        type: str
+      states:
+        description:
+          - Job states to select. Unfinished states (V(NEW), V(NEW_SAVING), V(SUBMITTED), V(ACCEPTED), V(RUNNING)) require O(force=true).
+          - With O(api_version=v1.1), V(RUNNING) maps to the numeric states 1 and 2, V(FINISHED) to 3, V(FAILED) to 4 and 5, V(KILLED) to -1.
+        type: list
+        elements: str
+        choices: [NEW, NEW_SAVING, SUBMITTED, ACCEPTED, RUNNING, FINISHED, FAILED, KILLED]
+      older_than:
+        description:
+          - Select executions submitted longer ago than this, for example V(30m), V(12h), V(7d), V(2w) or V(1d12h).
+        type: str
+      job_types:
+        description: Job types to select (v2 only).
+        type: list
+        elements: str
+        choices: [MapReduce, SparkSubmit, HiveScript, HiveSql, DistCp, SparkScript, SparkSql, Flink]
+      user:
+        description: The user who submitted the job (v2 only).
+        type: str
+      queue:
+        description: The YARN queue of the job (v2 only).
+        type: str
+  batch_size:
+    description:
+      - How many executions one v2 C(batch-delete) call deletes.
+    type: int
+    default: 100
+extends_documentation_fragment:
+  - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.cleanup
+  - cloudjobs.cleanup.attributes
+  - cloudjobs.cleanup.attributes.huaweicloud_group
+notes:
+  - The v1.1 API cannot stop a job execution, so O(force) is refused with O(api_version=v1.1).
+seealso:
+  - module: cloudjobs.cleanup.mrs_job_executions_info
+"""
+
+EXAMPLES = r"""
+- name: Delete two job executions by id
+  cloudjobs.cleanup.mrs_job_executions:
+    cluster_id: 6bd5a2b7-7a5c-4b26-9b44-7a0b22a2bfbe
+    job_execution_ids:
+      - 981374c1-85da-44ee-be32-edfb4fba776c
+      - 3c4e0d3a-2f55-4d3c-a0b3-1bd1e3f3c7aa
+
+- name: Nightly cleanup - finished executions older than a week, at most 5000 per run
+  cloudjobs.cleanup.mrs_job_executions:
+    cluster_id: "{{ mrs_cluster_id }}"
+    filters:
+      states: [FINISHED, FAILED, KILLED]
+      older_than: 7d
+    max_deletions: 5000
+
+- name: Kill and delete stuck Spark jobs of the ETL user
+  cloudjobs.cleanup.mrs_job_executions:
+    cluster_id: "{{ mrs_cluster_id }}"
+    filters:
+      states: [RUNNING, ACCEPTED]
+      job_types: [SparkSubmit]
+      user: etl
+      older_than: 2d
+    force: true
+    wait_timeout: 900
+
+- name: Delete v1.1 job execution objects of an older cluster
+  cloudjobs.cleanup.mrs_job_executions:
+    api_version: v1.1
+    job_execution_ids:
+      - 5e0c4c4f-7b8e-4f0e-9a47-8a2d3a1e2d11
+
+- name: Share credentials through module_defaults
+  module_defaults:
+    group/cloudjobs.cleanup.huaweicloud:
+      region: cn-north-4
+      access_key: "{{ huawei_ak }}"
+      secret_key: "{{ huawei_sk }}"
+  block:
+    - name: Preview the cleanup
+      cloudjobs.cleanup.mrs_job_executions:
+        cluster_id: "{{ mrs_cluster_id }}"
+        filters:
+          name_pattern: "adhoc-*"
+      check_mode: true
+      diff: true
+"""
+
+RETURN = r"""
+job_executions:
+  description:
+    - The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - job_id: 981374c1-85da-44ee-be32-edfb4fba776c
+      job_name: SparkSubmitTest
+      job_state: FINISHED
+      job_result: SUCCEEDED
+      job_type: SparkSubmit
+      user: etl
+      queue: default
+      submitted_time: 1564714763119
+      finished_time: 1564714863119
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
+    HUAWEICLOUD_ARGUMENT_SPEC,
+    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+    HuaweiCloudConnection,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import (
+    DELETE_ARGUMENT_SPEC,
+    check_delete_options,
+    check_range,
+    run_cleanup,
+    run_module,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
+    DEFAULT_BATCH_SIZE,
+    MRS_FILTER_SPEC,
+    MrsClient,
+    mrs_target,
+)
+
+
+def run(module, connection):
+    check_delete_options(module.params)
+    check_range(module.params["batch_size"], "batch_size")
+    target = mrs_target(MrsClient(connection), module.params, deleting=True)
+    return run_cleanup(module, target, "job_executions", dict)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            HUAWEICLOUD_ARGUMENT_SPEC,
+            cluster_id=dict(type="str"),
+            api_version=dict(type="str", default="v2", choices=["v2", "v1.1"]),
+            job_execution_ids=dict(type="list", elements="str"),
+            filters=dict(type="dict", options=MRS_FILTER_SPEC),
+            batch_size=dict(type="int", default=DEFAULT_BATCH_SIZE),
+            **DELETE_ARGUMENT_SPEC
+        ),
+        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
+    run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "mrs", read_only=m.check_mode), run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mrs_job_executions_info
+short_description: List Huawei Cloud MRS job executions
+version_added: 0.1.0
+description:
+  - Lists job executions of a Huawei Cloud MapReduce Service (MRS) cluster with the same selectors as
+    M(cloudjobs.cleanup.mrs_job_executions). Never changes anything.
+  - Unlike the deleting module, executions in every state are listed unless O(filters.states) narrows them.
+author:
+  - cloudjobs.cleanup contributors
+options:
+  cluster_id:
+    description:
+      - The MRS cluster. Required with O(api_version=v2), and with O(api_version=v1.1) to select by O(filters).
+    type: str
+  api_version:
+    description: V(v2) uses the current per-cluster job API, V(v1.1) the deprecated one.
+    type: str
+    choices: [v2, v1.1]
+    default: v2
+  job_execution_ids:
+    description: Ids of the executions to list. Ids that do not exist are left out.
+    type: list
+    elements: str
+  filters:
+    description: Select executions by their attributes, as in M(cloudjobs.cleanup.mrs_job_executions).
+    type: dict
+    suboptions:
+      name:
+        description: Exact job name.
+        type: str
+      name_pattern:
+        description: Shell-style pattern the job name must match. Case-sensitive.
+        type: str
+      states:
+        description: Job states to list.
+        type: list
+        elements: str
+        choices: [NEW, NEW_SAVING, SUBMITTED, ACCEPTED, RUNNING, FINISHED, FAILED, KILLED]
+      older_than:
+        description: Executions submitted longer ago than this, for example V(7d) or V(1d12h).
+        type: str
+      job_types:
+        description: Job types to list (v2 only).
+        type: list
+        elements: str
+        choices: [MapReduce, SparkSubmit, HiveScript, HiveSql, DistCp, SparkScript, SparkSql, Flink]
+      user:
+        description: The user who submitted the job (v2 only).
+        type: str
+      queue:
+        description: The YARN queue of the job (v2 only).
+        type: str
+extends_documentation_fragment:
+  - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.attributes.info_module
+  - cloudjobs.cleanup.attributes.huaweicloud_group
+seealso:
+  - module: cloudjobs.cleanup.mrs_job_executions
+"""
+
+EXAMPLES = r"""
+- name: List running executions of a cluster
+  cloudjobs.cleanup.mrs_job_executions_info:
+    cluster_id: "{{ mrs_cluster_id }}"
+    filters:
+      states: [RUNNING, ACCEPTED]
+  register: running
+
+- name: Show what a nightly cleanup would select
+  cloudjobs.cleanup.mrs_job_executions_info:
+    cluster_id: "{{ mrs_cluster_id }}"
+    filters:
+      states: [FINISHED, FAILED, KILLED]
+      older_than: 7d
+"""
+
+RETURN = r"""
+job_executions:
+  description: The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - job_id: 981374c1-85da-44ee-be32-edfb4fba776c
+      job_name: SparkSubmitTest
+      job_state: RUNNING
+      job_result: UNDEFINED
+      job_type: SparkSubmit
+      submitted_time: 1564714763119
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
+    HUAWEICLOUD_ARGUMENT_SPEC,
+    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+    HuaweiCloudConnection,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import MRS_FILTER_SPEC, MrsClient, mrs_target
+
+
+def run(module, connection):
+    target = mrs_target(MrsClient(connection), module.params, deleting=False)
+    return run_info(target, "job_executions", dict)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            HUAWEICLOUD_ARGUMENT_SPEC,
+            cluster_id=dict(type="str"),
+            api_version=dict(type="str", default="v2", choices=["v2", "v1.1"]),
+            job_execution_ids=dict(type="list", elements="str"),
+            filters=dict(type="dict", options=MRS_FILTER_SPEC),
+        ),
+        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
+    run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "mrs", read_only=True), run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: tencent_batch_job
+short_description: Delete finished Tencent Cloud Batch Compute jobs
+version_added: 0.1.0
+description:
+  - Deletes Tencent Cloud Batch Compute jobs selected by id, by filters, or both.
+  - Looks first with C(DescribeJobs) (up to 100 ids per call, or filters with 100 jobs per page), then deletes only
+    what exists with C(DeleteJob), one call per job, several at a time under the client-side O(rate_limit).
+  - Only finished jobs (C(SUCCEED) or C(FAILED), with every task instance finished) can be deleted. Others are
+    reported in RV(not_deleted) unless O(force=true), which terminates them with C(TerminateJob) and waits
+    until they are finished.
+author:
+  - cloudjobs.cleanup contributors
+options:
+  job_ids:
+    description:
+      - Ids of the jobs to delete, for example V(job-f5da1edl). Ids that do not exist are reported in RV(already_absent).
+      - Together with O(filters), an id is deleted only if it also matches the filters.
+    type: list
+    elements: str
+    aliases: [job_id]
+  filters:
+    description:
+      - Select jobs by their attributes. Name, states, zone and tags are sent to the server as C(DescribeJobs)
+        filters; the others are applied to each job.
+      - Without O(job_ids), only finished jobs (V(SUCCEED), V(FAILED)) are selected unless O(filters.states) says otherwise.
+    type: dict
+    suboptions:
+      name:
+        description: Exact job name.
+        type: str
+      name_pattern:
+        description: Shell-style pattern the job name must match, for example V(render-*). Case-sensitive.
+        type: str
+      states:
+        description:
+          - Job states to select. Unfinished states (everything but V(SUCCEED) and V(FAILED)) require O(force=true).
+        type: list
+        elements: str
+        choices: [SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEED, FAILED, FAILED_INTERRUPTED]
+      older_than:
+        description: Select jobs created longer ago than this, for example V(30m), V(12h), V(7d), V(2w) or V(1d12h).
+        type: str
+      zone:
+        description: Availability zone of the job, for example V(ap-guangzhou-3).
+        type: str
+      tags:
+        description: Tags the job must carry, as a dict of key and value.
+        type: dict
+extends_documentation_fragment:
+  - cloudjobs.cleanup.tencentcloud
+  - cloudjobs.cleanup.cleanup
+  - cloudjobs.cleanup.attributes
+  - cloudjobs.cleanup.attributes.tencentcloud_group
+seealso:
+  - module: cloudjobs.cleanup.tencent_batch_job_info
+"""
+
+EXAMPLES = r"""
+- name: Delete one finished job
+  cloudjobs.cleanup.tencent_batch_job:
+    job_id: job-f5da1edl
+    region: ap-guangzhou
+
+- name: Nightly cleanup - finished render jobs older than three days
+  cloudjobs.cleanup.tencent_batch_job:
+    region: ap-guangzhou
+    filters:
+      name_pattern: "render-*"
+      older_than: 3d
+    max_deletions: 1000
+
+- name: Terminate and delete jobs stuck with interrupted instances
+  cloudjobs.cleanup.tencent_batch_job:
+    region: ap-shanghai
+    filters:
+      states: [FAILED_INTERRUPTED]
+    force: true
+    wait_timeout: 1200
+
+- name: Share credentials through module_defaults
+  module_defaults:
+    group/cloudjobs.cleanup.tencentcloud:
+      region: ap-guangzhou
+      secret_id: "{{ tencent_secret_id }}"
+      secret_key: "{{ tencent_secret_key }}"
+  block:
+    - name: Delete failed jobs tagged as temporary
+      cloudjobs.cleanup.tencent_batch_job:
+        filters:
+          states: [FAILED]
+          tags:
+            lifetime: temporary
+"""
+
+RETURN = r"""
+jobs:
+  description: The selected jobs, with the API's field names in snake_case and tags as a dict.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - job_id: job-f5da1edl
+      job_name: render-2026-11-20
+      job_state: SUCCEED
+      priority: 1
+      placement:
+        zone: ap-guangzhou-3
+        project_id: 0
+      create_time: "2026-11-20T02:00:00Z"
+      end_time: "2026-11-20T02:30:00Z"
+      task_metrics:
+        succeed_count: 4
+        failed_count: 0
+      tags:
+        lifetime: temporary
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import (
+    DELETE_ARGUMENT_SPEC,
+    check_delete_options,
+    run_cleanup,
+    run_module,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import (
+    TENCENTCLOUD_ARGUMENT_SPEC,
+    TencentCloudConnection,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
+    TENCENT_FILTER_SPEC,
+    TencentBatchClient,
+    TencentBatchJobs,
+    render_job,
+)
+
+
+def run(module, connection):
+    check_delete_options(module.params)
+    target = TencentBatchJobs(
+        TencentBatchClient(connection), module.params, deleting=True, wait_timeout=module.params["wait_timeout"]
+    )
+    return run_cleanup(module, target, "jobs", render_job)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            TENCENTCLOUD_ARGUMENT_SPEC,
+            job_ids=dict(type="list", elements="str", aliases=["job_id"]),
+            filters=dict(type="dict", options=TENCENT_FILTER_SPEC),
+            **DELETE_ARGUMENT_SPEC
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module, lambda m: TencentCloudConnection.from_params(m.params, read_only=m.check_mode), run)
+
+
+if __name__ == "__main__":
+    main()

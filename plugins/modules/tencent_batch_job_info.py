@@ -1,0 +1,112 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: tencent_batch_job_info
+short_description: List Tencent Cloud Batch Compute jobs
+version_added: 0.1.0
+description:
+  - Lists Tencent Cloud Batch Compute jobs with the same selectors as M(cloudjobs.cleanup.tencent_batch_job).
+    Never changes anything.
+  - Unlike the deleting module, jobs in every state are listed unless O(filters.states) narrows them.
+author:
+  - cloudjobs.cleanup contributors
+options:
+  job_ids:
+    description: Ids of the jobs to list. Ids that do not exist are left out.
+    type: list
+    elements: str
+    aliases: [job_id]
+  filters:
+    description: Select jobs by their attributes, as in M(cloudjobs.cleanup.tencent_batch_job).
+    type: dict
+    suboptions:
+      name:
+        description: Exact job name.
+        type: str
+      name_pattern:
+        description: Shell-style pattern the job name must match. Case-sensitive.
+        type: str
+      states:
+        description: Job states to list.
+        type: list
+        elements: str
+        choices: [SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEED, FAILED, FAILED_INTERRUPTED]
+      older_than:
+        description: Jobs created longer ago than this, for example V(7d) or V(1d12h).
+        type: str
+      zone:
+        description: Availability zone of the job.
+        type: str
+      tags:
+        description: Tags the job must carry, as a dict of key and value.
+        type: dict
+extends_documentation_fragment:
+  - cloudjobs.cleanup.tencentcloud
+  - cloudjobs.cleanup.attributes.info_module
+  - cloudjobs.cleanup.attributes.tencentcloud_group
+seealso:
+  - module: cloudjobs.cleanup.tencent_batch_job
+"""
+
+EXAMPLES = r"""
+- name: List jobs that are still running
+  cloudjobs.cleanup.tencent_batch_job_info:
+    region: ap-guangzhou
+    filters:
+      states: [RUNNING, STARTING]
+  register: running
+"""
+
+RETURN = r"""
+jobs:
+  description: The selected jobs, with the API's field names in snake_case and tags as a dict.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - job_id: job-f5da1edl
+      job_name: render-2026-11-20
+      job_state: RUNNING
+      create_time: "2026-11-20T02:00:00Z"
+      tags: {}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import (
+    TENCENTCLOUD_ARGUMENT_SPEC,
+    TencentCloudConnection,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
+    TENCENT_FILTER_SPEC,
+    TencentBatchClient,
+    TencentBatchJobs,
+    render_job,
+)
+
+
+def run(module, connection):
+    target = TencentBatchJobs(TencentBatchClient(connection), module.params, deleting=False)
+    return run_info(target, "jobs", render_job)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            TENCENTCLOUD_ARGUMENT_SPEC,
+            job_ids=dict(type="list", elements="str", aliases=["job_id"]),
+            filters=dict(type="dict", options=TENCENT_FILTER_SPEC),
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module, lambda m: TencentCloudConnection.from_params(m.params, read_only=True), run)
+
+
+if __name__ == "__main__":
+    main()

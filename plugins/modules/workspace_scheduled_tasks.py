@@ -1,0 +1,159 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: workspace_scheduled_tasks
+short_description: Delete Huawei Cloud Workspace scheduled tasks
+version_added: 0.1.0
+description:
+  - Deletes Huawei Cloud Workspace scheduled tasks selected by id, by filters, or both.
+  - Looks first with the paged list - both the regular listing and the C(LIFE_CYCLE) listing, because triggered
+    tasks appear only in the second - unless a few C(show) calls cost less, then deletes only what exists with
+    C(batch-delete) in chunks of O(batch_size).
+  - A chunk the API refuses because one id vanished meanwhile is split so that the others still go.
+author:
+  - cloudjobs.cleanup contributors
+options:
+  task_ids:
+    description:
+      - Ids of the scheduled tasks to delete. Ids that do not exist are reported in RV(already_absent).
+      - Together with O(filters), an id is deleted only if it also matches the filters.
+    type: list
+    elements: str
+  filters:
+    description:
+      - Select tasks by their attributes. C(task_name), C(task_type), C(scheduled_type) and C(last_status) are sent
+        to the server; the others are applied to each task.
+    type: dict
+    suboptions:
+      name:
+        description: Exact task name.
+        type: str
+      name_pattern:
+        description: Shell-style pattern the task name must match, for example V(tmp-*). Case-sensitive.
+        type: str
+      task_type:
+        description: The task's action.
+        type: str
+        choices: [START, STOP, REBOOT, HIBERNATE, REBUILD, EXECUTE_SCRIPT, CREATE_SNAPSHOT, DELETE_BLACK_ECS]
+      scheduled_type:
+        description: How the task is scheduled. V(LIFE_CYCLE) selects triggered tasks.
+        type: str
+        choices: [FIXED_TIME, DAY, WEEK, MONTH, LIFE_CYCLE]
+      last_status:
+        description: Result of the task's last execution.
+        type: str
+        choices: [SUCCESS, SKIP, FAIL]
+      enabled:
+        description: V(true) selects enabled tasks, V(false) disabled ones.
+        type: bool
+      expired:
+        description:
+          - V(true) selects tasks whose C(expire_time) has passed (in the task's C(time_zone), UTC when it has none),
+            V(false) those that have not expired or never expire.
+        type: bool
+  batch_size:
+    description: How many tasks one C(batch-delete) call deletes (the API accepts at most 5000).
+    type: int
+    default: 1000
+extends_documentation_fragment:
+  - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.cleanup
+  - cloudjobs.cleanup.attributes
+  - cloudjobs.cleanup.attributes.huaweicloud_group
+notes:
+  - Scheduled tasks have nothing to stop, so O(force) and O(wait_timeout) change nothing here.
+seealso:
+  - module: cloudjobs.cleanup.workspace_scheduled_tasks_info
+"""
+
+EXAMPLES = r"""
+- name: Delete scheduled tasks by id
+  cloudjobs.cleanup.workspace_scheduled_tasks:
+    task_ids:
+      - 0d5c0c8b-7e0e-4a3e-8d3c-5b7f2c5e8a11
+      - 4f3c2b1a-0a9b-4c8d-9e7f-6a5b4c3d2e1f
+
+- name: Remove expired one-off tasks created by the migration project
+  cloudjobs.cleanup.workspace_scheduled_tasks:
+    filters:
+      name_pattern: "migration-*"
+      scheduled_type: FIXED_TIME
+      expired: true
+    max_deletions: 2000
+
+- name: Remove disabled triggered tasks
+  cloudjobs.cleanup.workspace_scheduled_tasks:
+    filters:
+      scheduled_type: LIFE_CYCLE
+      enabled: false
+"""
+
+RETURN = r"""
+scheduled_tasks:
+  description: The selected scheduled tasks as the API returned them (C(ScheduledTask) fields).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 0d5c0c8b-7e0e-4a3e-8d3c-5b7f2c5e8a11
+      task_name: nightly-reboot
+      task_type: REBOOT
+      scheduled_type: DAY
+      last_status: SUCCESS
+      enable: true
+      expire_time: "2026-12-31 23:00:00"
+      time_zone: Asia/Shanghai
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
+    HUAWEICLOUD_ARGUMENT_SPEC,
+    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+    HuaweiCloudConnection,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import (
+    DELETE_ARGUMENT_SPEC,
+    check_delete_options,
+    check_range,
+    run_cleanup,
+    run_module,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
+    DEFAULT_BATCH_SIZE,
+    MAX_BATCH_SIZE,
+    WORKSPACE_FILTER_SPEC,
+    WorkspaceClient,
+    WorkspaceScheduledTasks,
+)
+
+
+def run(module, connection):
+    check_delete_options(module.params)
+    batch_size = check_range(module.params["batch_size"], "batch_size", maximum=MAX_BATCH_SIZE)
+    target = WorkspaceScheduledTasks(WorkspaceClient(connection), module.params, batch_size=batch_size)
+    return run_cleanup(module, target, "scheduled_tasks", dict)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            HUAWEICLOUD_ARGUMENT_SPEC,
+            task_ids=dict(type="list", elements="str"),
+            filters=dict(type="dict", options=WORKSPACE_FILTER_SPEC),
+            batch_size=dict(type="int", default=DEFAULT_BATCH_SIZE),
+            **DELETE_ARGUMENT_SPEC
+        ),
+        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
+    run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "workspace", read_only=m.check_mode), run)
+
+
+if __name__ == "__main__":
+    main()

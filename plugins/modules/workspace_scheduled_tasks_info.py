@@ -1,0 +1,118 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: workspace_scheduled_tasks_info
+short_description: List Huawei Cloud Workspace scheduled tasks
+version_added: 0.1.0
+description:
+  - Lists Huawei Cloud Workspace scheduled tasks with the same selectors as
+    M(cloudjobs.cleanup.workspace_scheduled_tasks), triggered (C(LIFE_CYCLE)) tasks included. Never changes anything.
+author:
+  - cloudjobs.cleanup contributors
+options:
+  task_ids:
+    description: Ids of the tasks to list. Ids that do not exist are left out.
+    type: list
+    elements: str
+  filters:
+    description: Select tasks by their attributes, as in M(cloudjobs.cleanup.workspace_scheduled_tasks).
+    type: dict
+    suboptions:
+      name:
+        description: Exact task name.
+        type: str
+      name_pattern:
+        description: Shell-style pattern the task name must match. Case-sensitive.
+        type: str
+      task_type:
+        description: The task's action.
+        type: str
+        choices: [START, STOP, REBOOT, HIBERNATE, REBUILD, EXECUTE_SCRIPT, CREATE_SNAPSHOT, DELETE_BLACK_ECS]
+      scheduled_type:
+        description: How the task is scheduled. V(LIFE_CYCLE) selects triggered tasks.
+        type: str
+        choices: [FIXED_TIME, DAY, WEEK, MONTH, LIFE_CYCLE]
+      last_status:
+        description: Result of the task's last execution.
+        type: str
+        choices: [SUCCESS, SKIP, FAIL]
+      enabled:
+        description: V(true) lists enabled tasks, V(false) disabled ones.
+        type: bool
+      expired:
+        description: V(true) lists tasks whose C(expire_time) has passed, V(false) the others.
+        type: bool
+extends_documentation_fragment:
+  - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.attributes.info_module
+  - cloudjobs.cleanup.attributes.huaweicloud_group
+seealso:
+  - module: cloudjobs.cleanup.workspace_scheduled_tasks
+"""
+
+EXAMPLES = r"""
+- name: List every scheduled task, triggered ones included
+  cloudjobs.cleanup.workspace_scheduled_tasks_info:
+  register: tasks
+
+- name: List tasks whose last run failed
+  cloudjobs.cleanup.workspace_scheduled_tasks_info:
+    filters:
+      last_status: FAIL
+"""
+
+RETURN = r"""
+scheduled_tasks:
+  description: The selected scheduled tasks as the API returned them (C(ScheduledTask) fields).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 0d5c0c8b-7e0e-4a3e-8d3c-5b7f2c5e8a11
+      task_name: nightly-reboot
+      task_type: REBOOT
+      scheduled_type: DAY
+      last_status: FAIL
+      enable: true
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
+    HUAWEICLOUD_ARGUMENT_SPEC,
+    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+    HuaweiCloudConnection,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
+    WORKSPACE_FILTER_SPEC,
+    WorkspaceClient,
+    WorkspaceScheduledTasks,
+)
+
+
+def run(module, connection):
+    target = WorkspaceScheduledTasks(WorkspaceClient(connection), module.params)
+    return run_info(target, "scheduled_tasks", dict)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            HUAWEICLOUD_ARGUMENT_SPEC,
+            task_ids=dict(type="list", elements="str"),
+            filters=dict(type="dict", options=WORKSPACE_FILTER_SPEC),
+        ),
+        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
+    run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "workspace", read_only=True), run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Starts the cloud emulator, runs the playbook against it, then a run with credentials from environment
+# variables only and an ad-hoc `ansible localhost -m` command.
+set -eux
+# shellcheck source=../setup_emulator/emulator.sh
+source ../setup_emulator/emulator.sh
+
+ansible-playbook playbook.yml -e "emulator_url=$EMULATOR_URL" "$@"
+
+emulator_call POST /_emulator/reset '{}' > /dev/null
+emulator_call POST /_emulator/seed '{"workspace": [{"id": "adhoc-task", "task_name": "adhoc", "task_type": "REBOOT", "scheduled_type": "FIXED_TIME"}]}' > /dev/null
+export HW_ACCESS_KEY=EMULATORAK00000000000 HW_SECRET_KEY=EMULATORSK0000000000000000000000000000000
+export HW_REGION_NAME=cn-north-4 HW_PROJECT_ID=0a1b2c3d4e5f60718293a4b5c6d7e8f9
+out="$(ansible localhost -m cloudjobs.cleanup.workspace_scheduled_tasks -a "task_ids=adhoc-task endpoint=$EMULATOR_URL" "$@")"
+echo "$out"
+echo "$out" | grep -q 'CHANGED'
+out="$(ansible localhost -m cloudjobs.cleanup.workspace_scheduled_tasks -a "task_ids=adhoc-task endpoint=$EMULATOR_URL" "$@")"
+echo "$out" | grep -q 'SUCCESS'
+echo "$out" | grep -q '"already_absent"'

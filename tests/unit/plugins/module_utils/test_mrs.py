@@ -1,0 +1,172 @@
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""MRS decisions at the client boundary: paging, what the look costs, state rules, error verdicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, FAILED, GONE, MEMBER
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
+    MrsClient,
+    MrsJobExecutions,
+    MrsJobExecutionsV1,
+    MrsSelection,
+    classify_delete_error,
+    mrs_target,
+)
+
+PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+def error(code, status=400):
+    return ApiError(service="Huawei Cloud MRS", operation="X", status=status, code=code, message="m", request_id="r")
+
+
+class FakeConnection:
+    """Serves MRS v2 list/show from a list of records; counts requests by operation."""
+
+    project_id = PROJECT
+
+    def __init__(self, records, max_limit=None, cluster="c1"):
+        self.records = records
+        self.max_limit = max_limit
+        self.cluster = cluster
+        self.calls = []
+
+    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
+        self.calls.append((operation, dict(query or {}), json_body))
+        if "/clusters/%s/" % self.cluster not in path + "/":
+            raise error("12000003")
+        if operation == "ShowJobExeListNew":
+            matching = [r for r in self.records if all(r.get(k) == v for k, v in query.items()
+                                                        if k in ("job_state", "job_name", "user", "queue", "job_type"))]
+            if "submitted_time_end" in query:
+                matching = [r for r in matching if r["submitted_time"] <= int(query["submitted_time_end"])]
+            limit = int(query["limit"])
+            if self.max_limit:
+                limit = min(limit, self.max_limit)
+            page = int(query["offset"])
+            return {"total_record": len(matching), "job_list": matching[(page - 1) * limit:page * limit]}
+        if operation == "ShowSingleJobExe":
+            job_id = path.rsplit("/", 1)[1]
+            for record in self.records:
+                if record["job_id"] == job_id:
+                    return {"job_detail": record}
+            raise error("0176")
+        return None
+
+    def ops(self, name):
+        return [c for c in self.calls if c[0] == name]
+
+
+def executions(n, state="FINISHED", prefix="j", submitted=0):
+    return [{"job_id": "%s%04d" % (prefix, i), "job_name": "n%d" % i, "job_state": state, "submitted_time": submitted}
+            for i in range(n)]
+
+
+def target(conn, **params):
+    params.setdefault("cluster_id", "c1")
+    return mrs_target(MrsClient(conn), params, deleting=params.pop("deleting", True))
+
+
+def test_filter_selection_defaults_to_finished_states_and_pages_by_100():
+    conn = FakeConnection(executions(250) + executions(30, state="RUNNING", prefix="r"))
+    records, absent = target(conn, filters={"name_pattern": "n*"}).look()
+    assert len(records) == 250 and absent == []
+    assert [c[1]["limit"] for c in conn.ops("ShowJobExeListNew")] == ["100", "100", "100"]
+
+
+def test_a_single_state_and_the_age_cutoff_are_pushed_to_the_server():
+    conn = FakeConnection(executions(5))
+    target(conn, filters={"states": ["FAILED"], "older_than": "1d", "user": "etl"}).look()
+    query = conn.ops("ShowJobExeListNew")[0][1]
+    assert query["job_state"] == "FAILED" and query["user"] == "etl" and "submitted_time_end" in query
+
+
+def test_a_server_that_caps_the_page_size_is_still_read_to_the_end():
+    conn = FakeConnection(executions(120), max_limit=50)
+    records, _ = target(conn, filters={}).look()
+    assert len(records) == 120
+    assert len(conn.ops("ShowJobExeListNew")) == 3
+
+
+def test_one_id_is_looked_up_with_one_show():
+    conn = FakeConnection(executions(500))
+    records, absent = target(conn, job_execution_ids=["j0001"]).look()
+    assert [r["job_id"] for r in records] == ["j0001"] and absent == []
+    assert [c[0] for c in conn.calls] == ["ShowSingleJobExe"]
+
+
+def test_many_ids_in_a_small_cluster_use_the_list():
+    conn = FakeConnection(executions(150))
+    ids = ["j%04d" % i for i in range(20)] + ["missing"]
+    records, absent = target(conn, job_execution_ids=ids).look()
+    assert len(records) == 20 and absent == ["missing"]
+    assert conn.ops("ShowSingleJobExe") == [] and len(conn.calls) <= 3
+
+
+def test_few_ids_in_a_large_cluster_use_show():
+    conn = FakeConnection(executions(5000))
+    records, absent = target(conn, job_execution_ids=["j0001", "j0002", "gone"]).look()
+    assert len(records) == 2 and absent == ["gone"]
+    assert len(conn.ops("ShowSingleJobExe")) == 3 and len(conn.ops("ShowJobExeListNew")) == 1
+
+
+def test_ids_and_filters_mean_these_ids_if_they_also_match():
+    conn = FakeConnection(executions(3) + executions(1, state="FAILED", prefix="f"))
+    records, absent = target(conn, job_execution_ids=["j0000", "f0000"], filters={"states": ["FAILED"]}).look()
+    assert [r["job_id"] for r in records] == ["f0000"] and absent == []
+
+
+def test_a_missing_cluster_is_an_error_naming_it():
+    conn = FakeConnection(executions(3))
+    with pytest.raises(ConfigurationError, match="c9"):
+        target(conn, cluster_id="c9", filters={}).look()
+
+
+@pytest.mark.parametrize("state", ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"])
+def test_unfinished_states_block_deletion(state):
+    t = target(FakeConnection([]), filters={})
+    assert t.blocker({"job_state": state}) and t.blocker({"job_state": "FINISHED"}) is None
+
+
+def test_running_states_in_filters_need_force():
+    with pytest.raises(ConfigurationError, match="force"):
+        MrsSelection({"filters": {"states": ["RUNNING"]}}, deleting=True)
+    assert MrsSelection({"filters": {"states": ["RUNNING"]}}, deleting=False).states == ["RUNNING"]
+
+
+@pytest.mark.parametrize(
+    "code, status, verdict",
+    [("0176", 400, GONE), ("0201", 500, GONE), ("0183", 400, MEMBER), ("0161", 500, MEMBER),
+     ("APIGW.0301", 401, ABORT), ("APIGW.0302", 403, ABORT), ("APIGW.0201", 502, FAILED), ("0166", 500, FAILED)],
+)
+def test_delete_error_verdicts(code, status, verdict):
+    assert classify_delete_error(error(code, status)) == verdict
+
+
+def test_v1_force_is_refused_before_any_request():
+    conn = FakeConnection([])
+    with pytest.raises(ConfigurationError, match="v1.1"):
+        target(conn, api_version="v1.1", job_execution_ids=["x"], force=True)
+    assert conn.calls == []
+
+
+def test_v1_needs_a_cluster_for_filters():
+    with pytest.raises(ConfigurationError, match="cluster_id"):
+        target(FakeConnection([]), api_version="v1.1", cluster_id=None, filters={})
+
+
+def test_v1_state_names_map_to_numeric_codes():
+    t = target(FakeConnection([]), api_version="v1.1", filters={"states": ["FINISHED", "KILLED"]})
+    assert isinstance(t, MrsJobExecutionsV1)
+    assert t._matches({"job_state": 3, "job_name": "x"}) and t._matches({"job_state": -1, "job_name": "x"})
+    assert not t._matches({"job_state": 2, "job_name": "x"})
+    assert t.blocker({"job_state": 2}) and t.blocker({"job_state": 1}) and t.blocker({"job_state": 3}) is None
+
+
+def test_v2_requires_a_cluster():
+    with pytest.raises(ConfigurationError, match="cluster_id"):
+        MrsJobExecutions(MrsClient(FakeConnection([])), None, MrsSelection({}, deleting=True))

@@ -1,0 +1,145 @@
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Batch decisions: DescribeJobs chunks and filters, deletability, force, rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
+    TencentBatchClient,
+    TencentBatchJobs,
+    render_job,
+)
+
+
+def tc_error(code):
+    return ApiError(service="Tencent Cloud Batch", operation="X", status=200, code=code, message="m", request_id="rid")
+
+
+class FakeConnection:
+    """DescribeJobs/DescribeJob/TerminateJob/DeleteJob over a dict of jobs."""
+
+    def __init__(self, jobs, unknown_ids="omit", submitted_refusals=0):
+        self.jobs = {j["JobId"]: dict(j) for j in jobs}
+        self.unknown_ids = unknown_ids
+        self.submitted_refusals = submitted_refusals
+        self.calls = []
+
+    def call(self, action, params, mutating=False):
+        self.calls.append((action, params))
+        if action == "DescribeJobs":
+            if "JobIds" in params:
+                assert len(params["JobIds"]) <= 100
+                if self.unknown_ids == "error" and any(i not in self.jobs for i in params["JobIds"]):
+                    raise tc_error("ResourceNotFound.Job")
+                return {"JobSet": [self.jobs[i] for i in params["JobIds"] if i in self.jobs],
+                        "TotalCount": len(params["JobIds"])}
+            jobs = list(self.jobs.values())
+            for f in params.get("Filters", []):
+                if f["Name"] == "job-state":
+                    jobs = [j for j in jobs if j["JobState"] in f["Values"]]
+            offset, limit = params["Offset"], params["Limit"]
+            return {"JobSet": jobs[offset:offset + limit], "TotalCount": len(jobs)}
+        job = self.jobs.get(params["JobId"])
+        if job is None:
+            raise tc_error("ResourceNotFound.Job")
+        if action == "DescribeJob":
+            return dict(job)
+        if action == "TerminateJob":
+            if job["JobState"] == "SUBMITTED":
+                self.submitted_refusals -= 1
+                if self.submitted_refusals < 0:
+                    job["JobState"] = "RUNNING"
+                raise tc_error("UnsupportedOperation")
+            job["JobState"] = "FAILED"
+            return {}
+        if action == "DeleteJob":
+            if job["JobState"] not in ("SUCCEED", "FAILED"):
+                raise tc_error("UnsupportedOperation")
+            del self.jobs[params["JobId"]]
+            return {}
+        raise AssertionError(action)
+
+    def count(self, action):
+        return len([c for c in self.calls if c[0] == action])
+
+
+def jobs(n, state="SUCCEED", prefix="job-a"):
+    return [{"JobId": "%s%03d" % (prefix, i), "JobName": "n%d" % i, "JobState": state,
+             "CreateTime": "2020-01-01T00:00:00Z"} for i in range(n)]
+
+
+def target(conn, deleting=True, **params):
+    return TencentBatchJobs(TencentBatchClient(conn), params, deleting=deleting, sleep=lambda s: None,
+                            clock=lambda: 0.0)
+
+
+def test_ids_are_described_100_per_call_and_missing_ones_are_absent():
+    conn = FakeConnection(jobs(150))
+    ids = ["job-a%03d" % i for i in range(150)] + ["job-zzz999"]
+    records, absent = target(conn, job_ids=ids).look()
+    assert len(records) == 150 and absent == ["job-zzz999"]
+    assert conn.count("DescribeJobs") == 2
+
+
+def test_a_service_that_errors_on_unknown_ids_is_asked_one_by_one():
+    conn = FakeConnection(jobs(2), unknown_ids="error")
+    records, absent = target(conn, job_ids=["job-a000", "job-nope"]).look()
+    assert [r["JobId"] for r in records] == ["job-a000"] and absent == ["job-nope"]
+
+
+def test_filters_default_to_finished_states_on_the_server_and_page_by_100():
+    conn = FakeConnection(jobs(230) + jobs(5, state="RUNNING", prefix="job-r"))
+    records, _ = target(conn, filters={}).look()
+    assert len(records) == 230
+    first = conn.calls[0][1]
+    assert first["Limit"] == 100 and {"Name": "job-state", "Values": ["SUCCEED", "FAILED"]} in first["Filters"]
+    assert conn.count("DescribeJobs") == 3
+
+
+def test_a_single_job_id_string_is_accepted():
+    conn = FakeConnection(jobs(1))
+    records, _ = target(conn, job_ids="job-a000").look()
+    assert len(records) == 1
+
+
+@pytest.mark.parametrize("bad", ["job-../x", "JOB-ABC", "job-ab cd", "job-", "other-123"])
+def test_ids_outside_the_alphabet_are_refused(bad):
+    with pytest.raises(ConfigurationError, match="job_ids"):
+        target(FakeConnection([]), job_ids=[bad])
+
+
+def test_unfinished_task_instances_block_a_failed_job():
+    t = target(FakeConnection([]))
+    assert t.blocker({"JobState": "FAILED", "TaskInstanceMetrics": {"RunningCount": 1}})
+    assert t.blocker({"JobState": "FAILED_INTERRUPTED"})
+    assert t.blocker({"JobState": "FAILED", "TaskInstanceMetrics": {"FailedCount": 3}}) is None
+
+
+def test_force_terminates_a_submitted_job_once_it_leaves_submitted():
+    conn = FakeConnection(jobs(1, state="SUBMITTED"), submitted_refusals=2)
+    result = ensure_absent(target(conn, job_ids=["job-a000"], force=True), force=True, sleep=lambda s: None,
+                           clock=lambda: 0.0)
+    assert result.deleted == ["job-a000"] and conn.jobs == {}
+    assert conn.count("TerminateJob") == 4
+
+
+def test_delete_refused_as_unfinished_is_reported():
+    conn = FakeConnection(jobs(1))
+
+    def refuse(action, params, mutating=False, _real=conn.call):
+        if action == "DeleteJob":
+            raise tc_error("ResourceInUse.Job")
+        return _real(action, params, mutating)
+
+    conn.call = refuse
+    result = ensure_absent(target(conn, job_ids=["job-a000"]))
+    assert result.not_deleted[0]["error_code"] == "ResourceInUse.Job"
+
+
+def test_render_uses_snake_case_and_tags_as_a_dict():
+    rendered = render_job({"JobId": "job-a", "TaskMetrics": {"SucceedCount": 1}, "Tags": [{"Key": "k", "Value": "v"}]})
+    assert rendered == {"job_id": "job-a", "task_metrics": {"succeed_count": 1}, "tags": {"k": "v"}}

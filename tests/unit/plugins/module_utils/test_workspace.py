@@ -1,0 +1,120 @@
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Workspace decisions: both listings, paging, what the look costs, batches and vanished ids."""
+
+from __future__ import annotations
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import WorkspaceClient, WorkspaceScheduledTasks
+
+
+class FakeConnection:
+    """Workspace list/show/batch-delete over a dict of tasks; unknown ids in a batch reject or are ignored."""
+
+    project_id = "p"
+
+    def __init__(self, tasks, unknown_ids="reject"):
+        self.tasks = {t["id"]: t for t in tasks}
+        self.unknown_ids = unknown_ids
+        self.calls = []
+        self.vanish_on_delete = set()
+
+    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
+        self.calls.append((operation, dict(query or {}), json_body))
+        if operation == "ListScheduledTasks":
+            life_cycle = query.get("scheduled_type") == "LIFE_CYCLE"
+            tasks = [t for t in self.tasks.values() if (t["scheduled_type"] == "LIFE_CYCLE") == life_cycle
+                     and all(t.get(k) == v for k, v in query.items() if k in ("task_type", "scheduled_type", "task_name"))]
+            offset, limit = int(query["offset"]), int(query["limit"])
+            return {"total_count": len(tasks), "scheduled_tasks": tasks[offset:offset + limit]}
+        if operation == "ShowScheduledTasks":
+            task_id = path.rsplit("/", 1)[1]
+            if task_id not in self.tasks:
+                raise ApiError(service="Huawei Cloud Workspace", operation=operation, status=400, code="WKS.0103",
+                               message="undocumented", request_id="r")
+            return dict(self.tasks[task_id])
+        if operation == "BatchDeleteScheduledTasks":
+            for task_id in self.vanish_on_delete:
+                self.tasks.pop(task_id, None)
+            self.vanish_on_delete = set()
+            ids = json_body["task_ids"]
+            if self.unknown_ids == "reject" and any(i not in self.tasks for i in ids):
+                raise ApiError(service="Huawei Cloud Workspace", operation=operation, status=400, code="WKS.0103",
+                               message="unknown id", request_id="r")
+            for task_id in ids:
+                self.tasks.pop(task_id, None)
+            return None
+        raise AssertionError(operation)
+
+    def count(self, operation):
+        return len([c for c in self.calls if c[0] == operation])
+
+
+def tasks(n, prefix="t", scheduled_type="DAY"):
+    return [{"id": "%s%05d" % (prefix, i), "task_name": "%s-%d" % (prefix, i), "task_type": "REBOOT",
+             "scheduled_type": scheduled_type} for i in range(n)]
+
+
+def target(conn, **params):
+    return WorkspaceScheduledTasks(WorkspaceClient(conn), params, batch_size=params.pop("batch_size", 1000))
+
+
+def test_filters_read_both_listings_in_pages_of_50():
+    conn = FakeConnection(tasks(120) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
+    records, _ = target(conn, filters={}).look()
+    assert len(records) == 123
+    assert conn.count("ListScheduledTasks") == 3 + 1
+    assert {c[1]["limit"] for c in conn.calls} == {"50"}
+
+
+def test_scheduled_type_filter_reads_one_listing():
+    conn = FakeConnection(tasks(10) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
+    records, _ = target(conn, filters={"scheduled_type": "LIFE_CYCLE"}).look()
+    assert len(records) == 3 and conn.count("ListScheduledTasks") == 1
+
+
+def test_one_id_costs_one_show_even_a_triggered_one():
+    conn = FakeConnection(tasks(500) + tasks(1, prefix="lc", scheduled_type="LIFE_CYCLE"))
+    records, absent = target(conn, task_ids=["lc00000"]).look()
+    assert [r["id"] for r in records] == ["lc00000"] and absent == []
+    assert [c[0] for c in conn.calls] == ["ShowScheduledTasks"]
+
+
+def test_an_undocumented_show_error_is_confirmed_by_the_list():
+    conn = FakeConnection(tasks(3))
+    records, absent = target(conn, task_ids=["nope"]).look()
+    assert records == [] and absent == ["nope"]
+    assert conn.count("ListScheduledTasks") >= 2  # never read "gone" from the show error alone
+
+
+def test_many_ids_in_few_pages_use_the_list():
+    conn = FakeConnection(tasks(60))
+    ids = ["t%05d" % i for i in range(40)] + ["missing"]
+    records, absent = target(conn, task_ids=ids).look()
+    assert len(records) == 40 and absent == ["missing"]
+    assert conn.count("ShowScheduledTasks") == 0 and conn.count("ListScheduledTasks") == 3
+
+
+def test_4000_of_5000_cost_the_pages_plus_one_batch_per_batch_size():
+    conn = FakeConnection(tasks(4000, prefix="del") + tasks(1000, prefix="keep"))
+    result = ensure_absent(target(conn, filters={"name_pattern": "del-*"}))
+    assert len(result.deleted) == 4000 and len(conn.tasks) == 1000
+    assert conn.count("ListScheduledTasks") == 100 + 1
+    assert conn.count("BatchDeleteScheduledTasks") == 4
+
+
+def test_vanished_id_in_a_batch_under_both_settings():
+    for setting in ("reject", "ignore"):
+        conn = FakeConnection(tasks(10), unknown_ids=setting)
+        conn.vanish_on_delete = {"t00003"}
+        result = ensure_absent(target(conn, filters={}))
+        assert not result.failed, setting
+        assert sorted(result.deleted + result.already_absent) == ["t%05d" % i for i in range(10)], setting
+        assert conn.tasks == {}, setting
+
+
+def test_check_mode_makes_no_batch_delete():
+    conn = FakeConnection(tasks(5))
+    result = ensure_absent(target(conn, filters={}), check_mode=True)
+    assert len(result.deleted) == 5 and conn.count("BatchDeleteScheduledTasks") == 0
