@@ -76,7 +76,7 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
 
     blocked = [(r, target.blocker(r)) for r in records]
     ready = [target.record_id(r) for r, reason in blocked if reason is None]
-    busy = [(r, reason) for r, reason in blocked if reason is not None]
+    busy = [r for r, reason in blocked if reason is not None]
 
     planned = len(ready) + (len(busy) if force else 0)
     if max_deletions is not None and planned > max_deletions:
@@ -86,18 +86,18 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
         )
 
     if not force:
-        for record, reason in busy:
+        for record in busy:
             result.mark_not_deleted(
-                target.record_id(record), "%s; set force=true to stop it and delete it" % reason
+                target.record_id(record), "%s; set force=true to stop it and delete it" % target.blocker(record)
             )
         busy = []
 
     if check_mode:
-        result.mark_deleted(ready + [target.record_id(r) for r, _ in busy])
+        result.mark_deleted(ready + [target.record_id(r) for r in busy])
         return result
 
     if busy:
-        ready += _stop_and_wait(target, [r for r, _ in busy], result, wait_timeout, sleep, clock)
+        ready += _stop_and_wait(target, busy, result, wait_timeout, sleep, clock)
     if ready:
         target.delete(ready, result)
     return result

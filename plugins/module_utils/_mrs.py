@@ -35,11 +35,25 @@ CLUSTER_NOT_FOUND_CODE = "12000003"
 # Refusals that one member of a batch can cause: a running job, or the generic batch failures.
 BATCH_MEMBER_CODES = ("0161", "0183", "0189", "0199")
 
-# v1.1 job_state codes. Sources disagree on whether "terminated" is -1 or 1 and whether 1 means "starting";
-# only 2 (running) is unambiguously busy, and 1 is treated as busy too because Huawei's Terraform provider
-# reads it as "starting" - refusing a deletable record is safe, deleting a starting one is not.
-V1_RUNNING_STATES = (1, 2)
+# v1.1 job_state codes. Sources disagree on whether "terminated" is -1 or 1, and Huawei's Terraform provider
+# reads 1 as "starting"; job_final_status (0 = unfinished) tells the two meanings of 1 apart.
 V1_STATE_NAMES = {-1: "terminated", 1: "starting", 2: "running", 3: "completed", 4: "abnormal", 5: "error"}
+
+
+def v1_state(record):
+    """A v1.1 record's state in the v2 vocabulary the options use: RUNNING, FINISHED, FAILED or KILLED."""
+    state = record.get("job_state")
+    unfinished = record.get("job_final_status") in (None, 0)
+    if state == 2 or (state == 1 and unfinished):
+        return "RUNNING"
+    if state == 3:
+        return "FINISHED"
+    if state in (4, 5):
+        return "FAILED"
+    if state in (-1, 1):
+        return "KILLED"
+    return "UNKNOWN"
+
 
 JOB_ID_RULE = IdRule(r"^[A-Za-z0-9-]+$", "MRS ids use letters, digits and '-', at most 64 characters", 64)
 CLUSTER_ID_RULE = IdRule(r"^[A-Za-z0-9-]+$", "cluster ids use letters, digits and '-', at most 64 characters", 64)
@@ -75,8 +89,7 @@ class MrsClient:
             return items, _int(body.get("total_record"), len(items))
 
         for page in page_number_pages(fetch, LIST_PAGE_SIZE):
-            for record in page:
-                yield record
+            yield from page
 
     def count_job_executions(self, cluster_id, query):
         body = self._conn.request(
@@ -118,8 +131,7 @@ class MrsClient:
             return items, _int(body.get("totalRecord", body.get("total_record")), len(items))
 
         for page in page_number_pages(fetch, V1_LIST_PAGE_SIZE):
-            for record in page:
-                yield record
+            yield from page
 
     def show_job_exe_v1(self, job_exe_id):
         try:
@@ -259,7 +271,8 @@ class MrsJobExecutions(CleanupTarget):
     def _look_up_ids(self, ids):
         """Per-id show, or the paged list when that takes fewer requests."""
         if len(ids) > 1:
-            query = self._server_query() if self.selection.filters else {}
+            # No server-side filters here: an id that exists but does not match is not "already absent".
+            query = {}
             total = self.client.count_job_executions(self.cluster_id, query)
             pages = -(-total // LIST_PAGE_SIZE)
             if pages < len(ids):
@@ -322,30 +335,14 @@ class MrsJobExecutionsV1(CleanupTarget):
         self.cluster_id = cluster_id
         self.selection = selection
         self.workers = workers
-        self._states = self._v1_states(selection.states)
-
-    @staticmethod
-    def _v1_states(states):
-        """v1.1 records carry numeric states; map the v2 names the user wrote onto them."""
-        if states is None:
-            return None
-        mapping = {"RUNNING": (1, 2), "FINISHED": (3,), "FAILED": (4, 5), "KILLED": (-1,)}
-        busy = set(states) & {"NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED"}
-        codes = set()
-        for state in states:
-            codes.update(mapping.get(state, ()))
-        if busy:
-            codes.update((1,))
-        return codes
 
     def record_id(self, record):
         return record.get("id")
 
     def _matches(self, record):
-        state = record.get("job_state")
-        if self._states is not None and state not in self._states:
-            return False
-        return self.selection.record_filter.matches(record, record.get("job_name"), None, _seconds(record.get("create_at")))
+        return self.selection.record_filter.matches(
+            record, record.get("job_name"), v1_state(record), _seconds(record.get("create_at"))
+        )
 
     def look(self):
         if self.selection.ids is None:
@@ -364,9 +361,9 @@ class MrsJobExecutionsV1(CleanupTarget):
         return records, absent
 
     def blocker(self, record):
-        state = record.get("job_state")
-        if state in V1_RUNNING_STATES:
-            return "still %s (job_state %s)" % (V1_STATE_NAMES[state], state)
+        if v1_state(record) == "RUNNING":
+            state = record.get("job_state")
+            return "still %s (job_state %s)" % (V1_STATE_NAMES.get(state, state), state)
         return None
 
     def stop(self, record):

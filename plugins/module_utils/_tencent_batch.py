@@ -70,8 +70,7 @@ class TencentBatchClient:
             return jobs, int(response.get("TotalCount") or 0)
 
         for page in offset_pages(fetch, DESCRIBE_JOBS_MAX):
-            for job in page:
-                yield job
+            yield from page
 
     def describe_job(self, job_id):
         """The job with its task instance counters, or None when it does not exist."""

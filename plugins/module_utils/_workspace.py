@@ -69,8 +69,7 @@ class WorkspaceClient:
             return self.list_page(query, limit, offset)
 
         for page in offset_pages(fetch, LIST_PAGE_SIZE):
-            for task in page:
-                yield task
+            yield from page
 
     def show_scheduled_task(self, task_id):
         return self._conn.request("ShowScheduledTasks", "GET", self._path("/" + task_id), ok_status=(200,))
@@ -163,12 +162,12 @@ class WorkspaceScheduledTasks(CleanupTarget):
         if len(ids) > 1 or needs_list_fields:
             listings = self._listings()
             first_pages = [self.client.list_page(q, LIST_PAGE_SIZE, 0) for q in listings]
-            for items, _ in first_pages:
-                for task in items:
+            for page in first_pages:
+                for task in page[0]:
                     if task.get("id") in unresolved:
                         found[task["id"]] = task
             unresolved = [i for i in ids if i not in found]
-            more_pages = sum(max(0, -(-int(min(total, 10 ** 9)) // LIST_PAGE_SIZE) - 1) for _, total in first_pages)
+            more_pages = sum(max(0, -(-int(min(page[1], 10 ** 9)) // LIST_PAGE_SIZE) - 1) for page in first_pages)
             if unresolved and (needs_list_fields or more_pages <= len(unresolved)):
                 everything = self._list_all(first_pages)
                 found.update({i: everything[i] for i in unresolved if i in everything})

@@ -16,7 +16,7 @@ description:
     a chunk the API refuses because of one member is split so that the others still go.
   - With O(api_version=v1.1), the deprecated v1.1 API is used, one C(DELETE) per execution.
 author:
-  - cloudjobs.cleanup contributors
+  - cloudjobs.cleanup contributors (@cloudjobs)
 options:
   cluster_id:
     description:
@@ -139,6 +139,41 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+deleted:
+  description:
+    - Ids deleted by this run. In check mode, the ids that would be deleted.
+  returned: always
+  type: list
+  elements: str
+already_absent:
+  description:
+    - Requested ids that did not exist, and selected ids that disappeared before this run deleted them.
+  returned: always
+  type: list
+  elements: str
+not_deleted:
+  description:
+    - Selected records that still exist after the run, with the reason.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The record's id.
+      type: str
+      returned: always
+    reason:
+      description: Why it was not deleted.
+      type: str
+      returned: always
+    error_code:
+      description: The service's error code, when the service refused.
+      type: str
+      returned: always
+    request_id:
+      description: The service's request id of the refused call, for support cases.
+      type: str
+      returned: always
 job_executions:
   description:
     - The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).

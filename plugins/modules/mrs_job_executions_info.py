@@ -14,7 +14,7 @@ description:
     M(cloudjobs.cleanup.mrs_job_executions). Never changes anything.
   - Unlike the deleting module, executions in every state are listed unless O(filters.states) narrows them.
 author:
-  - cloudjobs.cleanup contributors
+  - cloudjobs.cleanup contributors (@cloudjobs)
 options:
   cluster_id:
     description:

@@ -17,7 +17,7 @@ description:
     reported in RV(not_deleted) unless O(force=true), which terminates them with C(TerminateJob) and waits
     until they are finished.
 author:
-  - cloudjobs.cleanup contributors
+  - cloudjobs.cleanup contributors (@cloudjobs)
 options:
   job_ids:
     description:
@@ -101,6 +101,41 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+deleted:
+  description:
+    - Ids deleted by this run. In check mode, the ids that would be deleted.
+  returned: always
+  type: list
+  elements: str
+already_absent:
+  description:
+    - Requested ids that did not exist, and selected ids that disappeared before this run deleted them.
+  returned: always
+  type: list
+  elements: str
+not_deleted:
+  description:
+    - Selected records that still exist after the run, with the reason.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The record's id.
+      type: str
+      returned: always
+    reason:
+      description: Why it was not deleted.
+      type: str
+      returned: always
+    error_code:
+      description: The service's error code, when the service refused.
+      type: str
+      returned: always
+    request_id:
+      description: The service's request id of the refused call, for support cases.
+      type: str
+      returned: always
 jobs:
   description: The selected jobs, with the API's field names in snake_case and tags as a dict.
   returned: always

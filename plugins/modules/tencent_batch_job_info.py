@@ -14,7 +14,7 @@ description:
     Never changes anything.
   - Unlike the deleting module, jobs in every state are listed unless O(filters.states) narrows them.
 author:
-  - cloudjobs.cleanup contributors
+  - cloudjobs.cleanup contributors (@cloudjobs)
 options:
   job_ids:
     description: Ids of the jobs to list. Ids that do not exist are left out.

@@ -13,7 +13,7 @@ description:
   - Lists Huawei Cloud Workspace scheduled tasks with the same selectors as
     M(cloudjobs.cleanup.workspace_scheduled_tasks), triggered (C(LIFE_CYCLE)) tasks included. Never changes anything.
 author:
-  - cloudjobs.cleanup contributors
+  - cloudjobs.cleanup contributors (@cloudjobs)
 options:
   task_ids:
     description: Ids of the tasks to list. Ids that do not exist are left out.

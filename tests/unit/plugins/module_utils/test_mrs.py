@@ -40,8 +40,8 @@ class FakeConnection:
         if "/clusters/%s/" % self.cluster not in path + "/":
             raise error("12000003")
         if operation == "ShowJobExeListNew":
-            matching = [r for r in self.records if all(r.get(k) == v for k, v in query.items()
-                                                        if k in ("job_state", "job_name", "user", "queue", "job_type"))]
+            exact = ("job_state", "job_name", "user", "queue", "job_type")
+            matching = [r for r in self.records if all(r.get(k) == v for k, v in query.items() if k in exact)]
             if "submitted_time_end" in query:
                 matching = [r for r in matching if r["submitted_time"] <= int(query["submitted_time_end"])]
             limit = int(query["limit"])
@@ -87,7 +87,7 @@ def test_a_single_state_and_the_age_cutoff_are_pushed_to_the_server():
 
 def test_a_server_that_caps_the_page_size_is_still_read_to_the_end():
     conn = FakeConnection(executions(120), max_limit=50)
-    records, _ = target(conn, filters={}).look()
+    records, dummy = target(conn, filters={}).look()
     assert len(records) == 120
     assert len(conn.ops("ShowJobExeListNew")) == 3
 
@@ -164,7 +164,15 @@ def test_v1_state_names_map_to_numeric_codes():
     assert isinstance(t, MrsJobExecutionsV1)
     assert t._matches({"job_state": 3, "job_name": "x"}) and t._matches({"job_state": -1, "job_name": "x"})
     assert not t._matches({"job_state": 2, "job_name": "x"})
-    assert t.blocker({"job_state": 2}) and t.blocker({"job_state": 1}) and t.blocker({"job_state": 3}) is None
+    assert t.blocker({"job_state": 2}) and t.blocker({"job_state": 3}) is None
+
+
+def test_v1_state_1_is_starting_or_terminated_by_its_final_status():
+    t = target(FakeConnection([]), api_version="v1.1", filters={"states": ["KILLED"]})
+    starting = {"job_state": 1, "job_final_status": 0, "job_name": "x"}
+    terminated = {"job_state": 1, "job_final_status": 3, "job_name": "x"}
+    assert t.blocker(starting) and t.blocker(terminated) is None
+    assert t._matches(terminated) and not t._matches(starting)
 
 
 def test_v2_requires_a_cluster():

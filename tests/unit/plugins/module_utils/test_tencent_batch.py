@@ -93,7 +93,7 @@ def test_a_service_that_errors_on_unknown_ids_is_asked_one_by_one():
 
 def test_filters_default_to_finished_states_on_the_server_and_page_by_100():
     conn = FakeConnection(jobs(230) + jobs(5, state="RUNNING", prefix="job-r"))
-    records, _ = target(conn, filters={}).look()
+    records, dummy = target(conn, filters={}).look()
     assert len(records) == 230
     first = conn.calls[0][1]
     assert first["Limit"] == 100 and {"Name": "job-state", "Values": ["SUCCEED", "FAILED"]} in first["Filters"]
@@ -102,7 +102,7 @@ def test_filters_default_to_finished_states_on_the_server_and_page_by_100():
 
 def test_a_single_job_id_string_is_accepted():
     conn = FakeConnection(jobs(1))
-    records, _ = target(conn, job_ids="job-a000").look()
+    records, dummy = target(conn, job_ids="job-a000").look()
     assert len(records) == 1
 
 

@@ -62,7 +62,7 @@ def target(conn, **params):
 
 def test_filters_read_both_listings_in_pages_of_50():
     conn = FakeConnection(tasks(120) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
-    records, _ = target(conn, filters={}).look()
+    records, dummy = target(conn, filters={}).look()
     assert len(records) == 123
     assert conn.count("ListScheduledTasks") == 3 + 1
     assert {c[1]["limit"] for c in conn.calls} == {"50"}
@@ -70,7 +70,7 @@ def test_filters_read_both_listings_in_pages_of_50():
 
 def test_scheduled_type_filter_reads_one_listing():
     conn = FakeConnection(tasks(10) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
-    records, _ = target(conn, filters={"scheduled_type": "LIFE_CYCLE"}).look()
+    records, dummy = target(conn, filters={"scheduled_type": "LIFE_CYCLE"}).look()
     assert len(records) == 3 and conn.count("ListScheduledTasks") == 1
 
 

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection's error types. PRIVATE to this collection; no stability promise.
+
+Messages never carry a secret, a token or an ``Authorization`` value: errors are built from status codes,
+service error codes and service messages, and connections scrub their own secrets out of the latter.
+"""
+
+from __future__ import annotations
+
+
+class CloudJobsError(Exception):
+    """Base of every error the collection raises on purpose."""
+
+
+class ConfigurationError(CloudJobsError):
+    """Bad options or missing credentials, found before any request is sent."""
+
+
+class ApiError(CloudJobsError):
+    """A call to a cloud API failed: the service refused it, or it never got a usable answer.
+
+    ``code`` is the service's error code (``0176``, ``APIGW.0308``, ``ResourceNotFound.Job``) or, when the
+    service gave none, the transport's: ``ConnectionError``, ``Timeout``, ``SSLError``, ``MalformedResponse``
+    or ``HTTP<status>``.
+    """
+
+    def __init__(self, service, operation, message, status=None, code=None, request_id=None, retry_after=None):
+        self.service = service
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super(ApiError, self).__init__(self.__str__())
+
+    def __str__(self):
+        parts = []
+        if self.status is not None:
+            parts.append("HTTP %s" % self.status)
+        if self.code:
+            parts.append("error %s" % self.code)
+        where = ", ".join(parts)
+        text = "%s %s failed: %s%s%s" % (
+            self.service,
+            self.operation,
+            where,
+            ": " if where else "",
+            self.message or "no message",
+        )
+        if self.request_id:
+            text += " (request id %s)" % self.request_id
+        return text
+
+    def to_dict(self):
+        return {
+            "service": self.service,
+            "operation": self.operation,
+            "status": self.status,
+            "error_code": self.code,
+            "message": self.message,
+            "request_id": self.request_id,
+        }

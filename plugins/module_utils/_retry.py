@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""When to retry a failed call and how long to wait first. PRIVATE to this collection; no stability promise.
+
+Provider-neutral: each cloud subclasses ``RetryPolicy`` with its own throttling codes. Waits are capped
+exponential backoff with full jitter (a random wait between 0 and the cap), so that concurrent workers and
+concurrent runs do not retry in lock-step; a ``Retry-After`` from the service is honoured when it is longer.
+Retrying a delete is safe here: deletes are idempotent and a record that is already gone is success.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+# Transport failures: nothing reached the service, or nothing usable came back.
+TRANSPORT_CODES = ("ConnectionError", "Timeout", "MalformedResponse")
+RETRYABLE_STATUSES = (502, 503, 504)
+
+
+class RetryPolicy:
+    throttling_codes = ()
+    throttling_prefixes = ()
+    retryable_codes = ()
+
+    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, max_retry_after=60.0, rng=random.random):
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+        self._rng = rng
+
+    def is_throttling(self, error):
+        code = error.code or ""
+        return error.status == 429 or code in self.throttling_codes or code.startswith(self.throttling_prefixes)
+
+    def is_retryable(self, error, mutating=False):
+        if self.is_throttling(error):
+            return True
+        if error.code in TRANSPORT_CODES:
+            return True
+        if error.status in RETRYABLE_STATUSES:
+            return True
+        return (error.code or "") in self.retryable_codes
+
+    def delay(self, attempt, error=None):
+        """Seconds to wait before retry number ``attempt`` (0-based)."""
+        cap = min(self.max_delay, self.base_delay * (2 ** attempt))
+        wait = self._rng() * cap
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            wait = max(wait, min(float(retry_after), self.max_retry_after))
+        return wait
+
+
+def parse_retry_after(value, now=None):
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_tz, mktime_tz
+
+    parsed = parsedate_tz(value)
+    if parsed is None:
+        return None
+    return max(0.0, mktime_tz(parsed) - (time.time() if now is None else now))
