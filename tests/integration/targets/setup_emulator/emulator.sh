@@ -3,7 +3,14 @@
 # duration of the target and stops it on exit. Sets EMULATOR_URL and PYTHON.
 
 PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
-EMULATOR_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../emulator" && pwd)"
+# ansible-test runs targets from a copy: find the emulator in the collection tree it tests.
+EMULATOR_DIR=""
+for root in $(echo "${ANSIBLE_COLLECTIONS_PATH:-}" | tr ':' ' ') "$(dirname "${BASH_SOURCE[0]}")/../../../.."; do
+    for candidate in "$root/ansible_collections/cloudjobs/cleanup/tests/emulator" "$root/tests/emulator"; do
+        if [ -f "$candidate/__main__.py" ]; then EMULATOR_DIR="$candidate"; break 2; fi
+    done
+done
+[ -n "$EMULATOR_DIR" ] || { echo "cannot find tests/emulator of the collection" >&2; exit 1; }
 EMULATOR_TMP="$(mktemp -d "${TMPDIR:-/tmp}/cloudjobs-emulator.XXXXXX")"
 
 stop_emulator() {

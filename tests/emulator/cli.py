@@ -1,0 +1,53 @@
+"""Command line: start the emulator on 127.0.0.1 and serve until SIGTERM / SIGINT."""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+
+from emulator.demo import demo_seed
+from emulator.server import EmulatorServer, seed
+from emulator.state import EmulatorState
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python tests/emulator", description="Local cloud emulator for cloudjobs.cleanup")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port, 0 picks a free one")
+    parser.add_argument("--port-file", help="write the port number to this file once listening")
+    parser.add_argument("--seed", choices=["demo"], help="load the demo data")
+    parser.add_argument("--config", help="settings as a JSON string or the path of a JSON file (see docs/emulator.md)")
+    args = parser.parse_args(argv)
+
+    state = EmulatorState()
+    if args.config:
+        text = open(args.config, encoding="utf-8").read() if os.path.exists(args.config) else args.config
+        state.configure(json.loads(text))
+    if args.seed == "demo":
+        seed(state, demo_seed())
+
+    server = EmulatorServer((args.host, args.port), state)
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(str(port))
+        os.replace(tmp, args.port_file)
+    print("listening on http://%s:%d" % (args.host, port), flush=True)
+
+    def stop(_signum, _frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

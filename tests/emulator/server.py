@@ -1,0 +1,241 @@
+"""HTTP plumbing: routing to one handler per service, latency, faults, rate limits, the request log, and the
+control API under /_emulator/. The service handlers only see parsed requests and return Replies."""
+
+import json
+import socket
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from emulator import iam, mrs, tencent_batch, workspace
+from emulator.auth import AuthFailure, verify_huawei, verify_tencent
+from emulator.demo import demo_seed
+from emulator.state import MUTATING
+from emulator.wire import ApiRequest, Reply, huawei_error, tencent_error
+
+HUAWEI_SERVICES = (iam, mrs, workspace)
+
+
+def route(request):
+    """(service module, operation, params) for a request, or None."""
+    if request.headers.get("X-TC-Action") is not None:
+        return tencent_batch, request.headers.get("X-TC-Action"), {}
+    for service in HUAWEI_SERVICES:
+        found = service.match(request.method, request.path)
+        if found is not None:
+            return service, found[0], found[1]
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "cloudjobs-emulator/1"
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass  # the request log under /_emulator/requests is the record
+
+    def _read(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, reply, content_type="application/json"):
+        payload = reply.payload()
+        self.send_response(reply.status)
+        if payload or reply.status not in (204,):
+            self.send_header("Content-Type", reply.headers.pop("Content-Type", content_type))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def _dispatch(self, method):
+        parts = urlsplit(self.path)
+        body = self._read()
+        if parts.path.startswith("/_emulator/"):
+            self._control(method, parts.path[len("/_emulator/"):], body)
+            return
+        request = ApiRequest(method, parts.path, parts.query, self.headers, body)
+        self._api(request)
+
+    # -- the cloud APIs ---------------------------------------------------------------------------------------
+    def _api(self, request):
+        state = self.server.state
+        found = route(request)
+        if found is None:
+            reply = huawei_error(404, "APIGW.0101", "The API does not exist or has not been published in the environment.")
+            self._log(request, "unknown", "unknown", reply)
+            self._send(reply)
+            return
+        service, operation, params = found
+        with state.lock:
+            delay = state.latency(service.NAME, operation)
+            fault = state.take_fault(service.NAME, operation)
+        if delay:
+            time.sleep(delay)
+        if fault is not None and fault.get("kind") != "vanish":
+            if self._apply_fault(service, operation, request, fault):
+                return
+        with state.lock:
+            state.advance()
+            if fault is not None and fault.get("kind") == "vanish":
+                service.vanish(state, fault.get("ids") or [])
+            try:
+                if service is tencent_batch:
+                    verify_tencent(request)
+                else:
+                    verify_huawei(request)
+            except AuthFailure as failure:
+                reply = (tencent_error(failure.code, failure.message) if service is tencent_batch
+                         else huawei_error(failure.status, failure.code, failure.message))
+            else:
+                if not state.allow(service.NAME, operation):
+                    reply = service.throttled(state)
+                else:
+                    reply = service.handle(state, operation, params, request)
+            self._log(request, service.NAME, operation, reply)
+        self._send(reply)
+
+    def _apply_fault(self, service, operation, request, fault):
+        kind = fault.get("kind", "status")
+        reply = None
+        if kind == "delay":
+            time.sleep(float(fault.get("delay", 1.0)))
+            return False
+        if kind in ("drop", "timeout"):
+            if kind == "timeout":
+                time.sleep(float(fault.get("delay", 5.0)))
+            self._log(request, service.NAME, operation, Reply(0, error_code="dropped"))
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        status = int(fault.get("status", 500 if service is not tencent_batch else 200))
+        if kind == "status":
+            code = fault.get("code") or ("InternalError" if service is tencent_batch else "APIGW.0601")
+            message = fault.get("message") or "injected fault"
+            if service is tencent_batch and status == 200:
+                reply = tencent_error(code, message)
+            else:
+                reply = huawei_error(status, code, message)
+            if fault.get("retry_after") is not None:
+                reply.headers["Retry-After"] = str(fault["retry_after"])
+        elif kind == "malformed":
+            status = 200 if service is tencent_batch else int(fault.get("status", 200))
+            reply = Reply(status, b'{"Response": {"RequestId": "x", ]', error_code="malformed")
+        elif kind == "truncated":
+            whole = json.dumps({"Response": {"RequestId": "x", "JobSet": [], "TotalCount": 0}}).encode()
+            reply = Reply(200, whole[: len(whole) // 2], error_code="truncated")
+        elif kind == "html":
+            reply = Reply(int(fault.get("status", 502)), b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+                          {"Content-Type": "text/html"}, error_code="html")
+        else:
+            reply = huawei_error(500, "EMULATOR", "unknown fault kind %s" % kind)
+        self._log(request, service.NAME, operation, reply)
+        self._send(reply)
+        return True
+
+    def _log(self, request, service, operation, reply):
+        entry = {
+            "service": service,
+            "operation": operation,
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "status": reply.status,
+            "mutating": operation in MUTATING,
+            "error_code": reply.error_code,
+            "time": time.time(),
+        }
+        with self.server.state.lock:
+            self.server.state.log.append(entry)
+
+    # -- control API ------------------------------------------------------------------------------------------
+    def _control(self, method, name, body):
+        state = self.server.state
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:
+            self._send(Reply(400, {"error": "body is not JSON"}))
+            return
+        try:
+            with state.lock:
+                if (method, name) == ("POST", "reset"):
+                    state.reset()
+                    result = {"ok": True}
+                elif (method, name) == ("POST", "seed"):
+                    seed(state, demo_seed() if data == "demo" or data.get("demo") else data)
+                    result = {"ok": True}
+                elif (method, name) == ("GET", "state"):
+                    result = dump(state)
+                elif (method, name) == ("GET", "requests"):
+                    result = list(state.log)
+                elif (method, name) == ("DELETE", "requests"):
+                    state.log = []
+                    result = {"ok": True}
+                elif (method, name) == ("POST", "faults"):
+                    for fault in data if isinstance(data, list) else [data]:
+                        state.faults.append(dict(fault))
+                    result = {"faults": list(state.faults)}
+                elif (method, name) == ("DELETE", "faults"):
+                    state.faults = []
+                    result = {"ok": True}
+                elif (method, name) == ("GET", "faults"):
+                    result = {"faults": list(state.faults)}
+                elif (method, name) == ("GET", "config"):
+                    result = dict(state.config)
+                elif (method, name) == ("POST", "config"):
+                    result = state.configure(data)
+                else:
+                    self._send(Reply(404, {"error": "no such control endpoint: %s %s" % (method, name)}))
+                    return
+        except (ValueError, KeyError, TypeError) as exc:
+            self._send(Reply(400, {"error": str(exc)}))
+            return
+        self._send(Reply(200, result))
+
+
+def seed(state, data):
+    unknown = set(data) - {"mrs", "mrs_clusters", "mrs_v1", "workspace", "tencent"}
+    if unknown:
+        raise ValueError("unknown seed keys: %s" % ", ".join(sorted(unknown)))
+    for cluster in data.get("mrs_clusters") or []:
+        if isinstance(cluster, dict):
+            state.mrs_clusters.add((cluster.get("project_id") or iam.default_project(state), cluster["cluster_id"]))
+        else:
+            state.mrs_clusters.add((iam.default_project(state), cluster))
+    mrs.seed(state, data.get("mrs") or [], data.get("mrs_v1") or [])
+    workspace.seed(state, data.get("workspace") or [])
+    tencent_batch.seed(state, data.get("tencent") or [])
+
+
+def dump(state):
+    result = {"mrs_clusters": sorted(c for _p, c in state.mrs_clusters)}
+    result.update(mrs.dump(state))
+    result.update(workspace.dump(state))
+    result.update(tencent_batch.dump(state))
+    return result
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, state):
+        super().__init__(address, Handler)
+        self.state = state

@@ -1,0 +1,61 @@
+"""Request and reply shapes shared by the service handlers, and the two clouds' error envelopes."""
+
+import json
+import uuid
+
+
+class ApiRequest:
+    def __init__(self, method, path, query, headers, body):
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        try:
+            return json.loads(self.body or b"{}")
+        except ValueError:
+            return None
+
+
+class Reply:
+    def __init__(self, status, body=None, headers=None, error_code=None):
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+        self.error_code = error_code
+
+    def payload(self):
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode("utf-8")
+
+
+def request_id():
+    return str(uuid.uuid4())
+
+
+def huawei_reply(status, body=None):
+    return Reply(status, body, {"X-Request-Id": request_id().replace("-", "")})
+
+
+def huawei_error(status, code, message, camel=False):
+    rid = request_id().replace("-", "")
+    body = {"errorCode": code, "errorMsg": message} if camel else {"error_code": code, "error_msg": message}
+    if not camel:
+        body["request_id"] = rid
+    return Reply(status, body, {"X-Request-Id": rid}, error_code=code)
+
+
+def tencent_ok(fields):
+    body = dict(fields)
+    body["RequestId"] = request_id()
+    return Reply(200, {"Response": body})
+
+
+def tencent_error(code, message):
+    return Reply(200, {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id()}},
+                 error_code=code)
