@@ -8,14 +8,14 @@ source ../setup_emulator/emulator.sh
 ansible-playbook playbook.yml -e "emulator_url=$EMULATOR_URL" "$@"
 
 emulator_call POST /_emulator/reset '{}' > /dev/null
-emulator_call POST /_emulator/seed '{"tencent": [{"JobId": "job-adhoc01", "JobName": "adhoc", "JobState": "SUCCEED"}]}' > /dev/null
+emulator_call POST /_emulator/seed '{"tencent": [{"JobId": "job-adhoc001", "JobName": "adhoc", "JobState": "SUCCEED"}]}' > /dev/null
 export TENCENTCLOUD_SECRET_ID=AKIDEMULATOR00000000000000000000000
 export TENCENTCLOUD_SECRET_KEY=EMULATORKEY0000000000000000000000
 export TENCENTCLOUD_REGION=ap-guangzhou
 ansible-playbook env_credentials.yml -e "emulator_url=$EMULATOR_URL" "$@"
-out="$(ansible localhost -m cloudjobs.cleanup.tencent_batch_job -a "job_id=job-adhoc01 endpoint=$EMULATOR_URL" "$@")"
+out="$(ansible localhost -m cloudjobs.cleanup.tencent_batch_job -a "job_id=job-adhoc001 endpoint=$EMULATOR_URL" "$@")"
 echo "$out"
 echo "$out" | grep -q 'CHANGED'
-out="$(ansible localhost -m cloudjobs.cleanup.tencent_batch_job -a "job_id=job-adhoc01 endpoint=$EMULATOR_URL" "$@")"
+out="$(ansible localhost -m cloudjobs.cleanup.tencent_batch_job -a "job_id=job-adhoc001 endpoint=$EMULATOR_URL" "$@")"
 echo "$out" | grep -q 'SUCCESS'
 ! echo "$out" | grep -q 'EMULATORKEY'
