@@ -45,8 +45,8 @@ def seed(state, records):
         job.setdefault("Priority", 1)
         job.setdefault("CreateTime", iso(time.time() - 3600))
         job.setdefault("EndTime", job["CreateTime"] if job_state in ("SUCCEED", "FAILED") else None)
-        job.setdefault("TaskSet", [{"TaskName": "task-1", "TaskState": job_state, "CreateTime": job["CreateTime"],
-                                     "EndTime": job["EndTime"]}])
+        task = {"TaskName": "task-1", "TaskState": job_state, "CreateTime": job["CreateTime"], "EndTime": job["EndTime"]}
+        job.setdefault("TaskSet", [task])
         job.setdefault("DependenceSet", [])
         job.setdefault("TaskMetrics", _metrics(job_state))
         job.setdefault("TaskInstanceMetrics", _metrics(job_state))
@@ -109,8 +109,7 @@ def handle(state, operation, params, request):
     if job is None:
         return tencent_error("ResourceNotFound.Job", "The specified job does not exist.")
     if operation == "DescribeJob":
-        result = {k: v for k, v in job.items()}
-        return tencent_ok(result)
+        return tencent_ok(dict(job))
     if operation == "DeleteJob":
         if not _finished(job):
             return tencent_error(state.config["tencent_not_finished_error"],
