@@ -8,7 +8,7 @@ from huaweicloudsdkmrs.v1 import model as v1
 from huaweicloudsdkmrs.v2 import MrsClient
 from huaweicloudsdkmrs.v2 import model as v2
 
-from conftest import SK, TMP_AK, TMP_SK, TMP_TOKEN, huawei  # pylint: disable=import-error
+from sdk_clients import SK, TMP_AK, TMP_SK, TMP_TOKEN, huawei  # pylint: disable=import-error
 
 
 def seed_jobs(emulator, n, state="FINISHED", cluster="c1", prefix="j"):

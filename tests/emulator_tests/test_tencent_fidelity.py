@@ -7,7 +7,7 @@ import pytest
 from tencentcloud.batch.v20170312 import models
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from conftest import TC_ID, tencent  # pylint: disable=import-error
+from sdk_clients import TC_ID, tencent  # pylint: disable=import-error
 
 
 def request(cls, **fields):

@@ -10,7 +10,7 @@ from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkworkspace.v2 import model
 
-from conftest import AK, PROJECT, SK  # pylint: disable=import-error
+from sdk_clients import AK, PROJECT, SK  # pylint: disable=import-error
 
 
 def seed_tasks(emulator, n, scheduled_type="DAY", prefix="t"):

@@ -1,0 +1,211 @@
+# Copyright: Contributors to the cloudjobs.cleanup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport's single retry loop, against a real stub HTTP server on 127.0.0.1 (no cloud, no SDK)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection
+
+SECRET = "SUPERSECRETKEY0000000000000000000000000000"
+
+
+class Stub(BaseHTTPRequestHandler):
+    """Answers from the server's script: a list of (status, body, headers); "drop" closes the connection."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with self.server.lock:
+            self.server.seen.append({"path": self.path, "headers": dict(self.headers), "body": body,
+                                     "port": self.client_address[1]})
+            step = self.server.script.pop(0) if self.server.script else (200, {}, {})
+        if step == "drop":
+            self.close_connection = True
+            self.connection.close()
+            return
+        status, payload, headers = step
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_DELETE = _answer
+
+
+@pytest.fixture
+def stub():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    server.script, server.seen, server.lock = [], [], threading.Lock()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    server.url = "http://127.0.0.1:%d" % server.server_address[1]
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def huawei(stub, read_only=False, **extra):
+    params = dict(access_key="AKTEST", secret_key=SECRET, region="cn-north-4", project_id="p1", endpoint=stub.url,
+                  validate_certs=True, timeout=5.0, max_retries=3, cloud="myhuaweicloud.com")
+    params.update(extra)
+    connection = HuaweiCloudConnection.from_params(params, "mrs", read_only=read_only)
+    connection.transport._sleep = lambda seconds: None  # pylint: disable=protected-access
+    return connection
+
+
+def tencent(stub, **extra):
+    params = dict(secret_id="AKIDTEST", secret_key=SECRET, region="ap-guangzhou", endpoint=stub.url, timeout=5.0,
+                  max_retries=3, rate_limit=1000.0, validate_certs=True)
+    params.update(extra)
+    connection = TencentCloudConnection.from_params(params)
+    connection.transport._sleep = lambda seconds: None  # pylint: disable=protected-access
+    return connection
+
+
+def test_throttling_then_success_is_retried(stub):
+    stub.script = [(429, {"error_code": "APIGW.0308", "error_msg": "over ratelimit"}, {}),
+                   (503, {"error_code": "APIGW.0201", "error_msg": "busy"}, {}), (202, {"total_record": 0}, {})]
+    assert huawei(stub).request("ShowJobExeListNew", "GET", "/v2/p1/x", ok_status=(202,)) == {"total_record": 0}
+    assert len(stub.seen) == 3
+
+
+def test_dropped_connection_is_retried(stub):
+    stub.script = ["drop", (200, {"ok": True}, {})]
+    assert huawei(stub).request("X", "GET", "/x") == {"ok": True}
+
+
+def test_retry_after_is_honoured(stub):
+    stub.script = [(429, {"error_code": "APIGW.0308", "error_msg": "slow down"}, {"Retry-After": "7"}), (200, {}, {})]
+    connection = huawei(stub)
+    waits = []
+    connection.transport._sleep = waits.append  # pylint: disable=protected-access
+    connection.request("X", "GET", "/x")
+    assert waits and waits[0] >= 7
+
+
+@pytest.mark.parametrize("status, code", [(401, "APIGW.0301"), (400, "0176"), (403, "APIGW.0302")])
+def test_auth_and_validation_errors_are_not_retried(stub, status, code):
+    stub.script = [(status, {"error_code": code, "error_msg": "no"}, {"X-Request-Id": "rid-1"})]
+    with pytest.raises(ApiError) as excinfo:
+        huawei(stub).request("ShowSingleJobExe", "GET", "/x")
+    assert len(stub.seen) == 1
+    assert excinfo.value.code == code and excinfo.value.request_id == "rid-1" and excinfo.value.status == status
+    assert "Huawei Cloud MRS ShowSingleJobExe" in str(excinfo.value)
+
+
+def test_the_retry_budget_is_bounded(stub):
+    stub.script = [(503, {"error_code": "APIGW.0201", "error_msg": "busy"}, {})] * 10
+    with pytest.raises(ApiError):
+        huawei(stub, max_retries=2).request("X", "GET", "/x")
+    assert len(stub.seen) == 3
+
+
+def test_camel_case_mrs_error_is_parsed(stub):
+    stub.script = [(400, {"errorCode": "12000003", "errorMsg": "The cluster does not exist."}, {})]
+    with pytest.raises(ApiError) as excinfo:
+        huawei(stub).request("X", "GET", "/x")
+    assert excinfo.value.code == "12000003"
+
+
+def test_html_error_page_gives_a_readable_error(stub):
+    stub.script = [(500, b"<html>oops</html>", {})]
+    with pytest.raises(ApiError) as excinfo:
+        huawei(stub, max_retries=0).request("X", "GET", "/x")
+    assert excinfo.value.code == "HTTP500" and "<html>" not in str(excinfo.value)
+
+
+def test_malformed_json_on_success_is_retried_then_reported(stub):
+    stub.script = [(200, b'{"total', {})] * 5
+    with pytest.raises(ApiError) as excinfo:
+        huawei(stub, max_retries=1).request("X", "GET", "/x")
+    assert excinfo.value.code == "MalformedResponse" and len(stub.seen) == 2
+
+
+def test_read_only_transport_refuses_mutating_calls(stub):
+    with pytest.raises(CloudJobsError, match="check mode"):
+        huawei(stub, read_only=True).request("BatchDeleteJobs", "POST", "/x", json_body={}, mutating=True)
+    assert stub.seen == []
+
+
+def test_one_connection_is_reused(stub):
+    stub.script = [(200, {}, {})] * 3
+    connection = huawei(stub)
+    for _ in range(3):
+        connection.request("X", "GET", "/x")
+    assert len({seen["port"] for seen in stub.seen}) == 1
+
+
+def test_secrets_never_reach_errors_or_the_wire_in_clear(stub):
+    stub.script = [(400, {"error_code": "X.1", "error_msg": "bad header: " + SECRET}, {})]
+    with pytest.raises(ApiError) as excinfo:
+        huawei(stub, max_retries=0).request("X", "GET", "/x")
+    assert SECRET not in str(excinfo.value) and SECRET not in json.dumps(excinfo.value.to_dict())
+    sent = json.dumps({k: v for k, v in stub.seen[0]["headers"].items()})
+    assert SECRET not in sent and "SDK-HMAC-SHA256 Access=AKTEST" in sent
+
+
+def test_token_mode_sends_x_auth_token_and_no_signature(stub):
+    stub.script = [(200, {}, {})]
+    huawei(stub, access_key=None, secret_key=None, auth_token="tok").request("X", "GET", "/x")
+    headers = stub.seen[0]["headers"]
+    assert headers["X-Auth-Token"] == "tok" and "Authorization" not in headers
+
+
+def test_project_id_is_resolved_once_through_iam(stub):
+    stub.script = [(200, {"projects": [{"id": "resolved", "name": "cn-north-4"}]}, {}), (200, {}, {}), (200, {}, {})]
+    connection = huawei(stub, project_id=None, iam_endpoint=stub.url)
+    connection.request("X", "GET", "/v2/%s/x" % connection.project_id)
+    connection.request("X", "GET", "/v2/%s/y" % connection.project_id)
+    assert [s["path"].split("?")[0] for s in stub.seen] == ["/v3/projects", "/v2/resolved/x", "/v2/resolved/y"]
+    assert "X-Project-Id" not in stub.seen[0]["headers"]
+
+
+def test_tencent_errors_arrive_as_http_200(stub):
+    stub.script = [(200, {"Response": {"Error": {"Code": "ResourceNotFound.Job", "Message": "gone"}, "RequestId": "r1"}}, {})]
+    with pytest.raises(ApiError) as excinfo:
+        tencent(stub).call("DescribeJob", {"JobId": "job-aaaaaaaa"})
+    assert excinfo.value.code == "ResourceNotFound.Job" and excinfo.value.request_id == "r1"
+    headers = stub.seen[0]["headers"]
+    assert headers["X-TC-Action"] == "DescribeJob" and headers["X-TC-Region"] == "ap-guangzhou"
+
+
+def test_tencent_throttling_is_retried_and_slows_the_limiter(stub):
+    limited = {"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow"}, "RequestId": "r"}}
+    stub.script = [(200, limited, {}), (200, {"Response": {"RequestId": "r2"}}, {})]
+    connection = tencent(stub, rate_limit=10.0)
+    assert connection.call("DeleteJob", {"JobId": "job-aaaaaaaa"}, mutating=True) == {"RequestId": "r2"}
+    assert connection.limiter.current_rate < 10.0
+
+
+def test_tencent_internal_error_is_retried_only_for_reads(stub):
+    internal = {"Response": {"Error": {"Code": "InternalError", "Message": "x"}, "RequestId": "r"}}
+    stub.script = [(200, internal, {}), (200, {"Response": {"RequestId": "ok"}}, {})]
+    assert tencent(stub).call("DescribeJobs", {})["RequestId"] == "ok"
+    stub.script = [(200, internal, {})]
+    with pytest.raises(ApiError):
+        tencent(stub).call("DeleteJob", {"JobId": "job-aaaaaaaa"}, mutating=True)
+
+
+def test_tencent_quota_errors_are_not_throttling(stub):
+    stub.script = [(200, {"Response": {"Error": {"Code": "LimitExceeded.JobQuota", "Message": "quota"}, "RequestId": "r"}}, {})]
+    with pytest.raises(ApiError):
+        tencent(stub).call("DescribeJobs", {})
+    assert len(stub.seen) == 1
