@@ -9,9 +9,9 @@ os.environ["HOME"] = tempfile.mkdtemp(prefix="cloudjobs-fidelity-")
 
 # pylint: disable=wrong-import-position
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
-from huaweicloudsdkmrs.v1 import MrsClient as MrsV1Client  # noqa: E402
+from huaweicloudsdkmrs.v1 import MrsClient as MrsV1Client  # noqa: E402,F401  pylint: disable=unused-import
 from huaweicloudsdkmrs.v2 import MrsClient  # noqa: E402
-from huaweicloudsdkworkspace.v2 import WorkspaceClient  # noqa: E402
+from huaweicloudsdkworkspace.v2 import WorkspaceClient  # noqa: E402,F401  pylint: disable=unused-import
 from tencentcloud.batch.v20170312 import batch_client  # noqa: E402
 from tencentcloud.common import credential  # noqa: E402
 from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: E402

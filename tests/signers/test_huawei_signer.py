@@ -31,7 +31,7 @@ def test_published_vector_batch_delete():
     url = ("https://mrs.cn-north-4.myhuaweicloud.com/v2/0123456789abcdef0123456789abcdef/clusters/cluster-1/"
            "job-executions/batch-delete")
     headers = {"Content-Type": "application/json", "X-Project-Id": "0123456789abcdef0123456789abcdef"}
-    auth, _ = ours("POST", url, headers, '{"job_id_list": ["job-1", "job-2"]}', [])
+    auth = ours("POST", url, headers, '{"job_id_list": ["job-1", "job-2"]}', [])[0]
     assert auth.endswith("Signature=7caedea890d250873ae7a1edfd82841e270a7cf91203da3b9dc30433f1a258a6")
     assert "SignedHeaders=content-type;host;x-project-id;x-sdk-date," in auth
 

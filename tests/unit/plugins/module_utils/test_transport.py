@@ -148,7 +148,7 @@ def test_read_only_transport_refuses_mutating_calls(stub):
 def test_one_connection_is_reused(stub):
     stub.script = [(200, {}, {})] * 3
     connection = huawei(stub)
-    for _ in range(3):
+    for dummy in range(3):
         connection.request("X", "GET", "/x")
     assert len({seen["port"] for seen in stub.seen}) == 1
 
@@ -158,7 +158,7 @@ def test_secrets_never_reach_errors_or_the_wire_in_clear(stub):
     with pytest.raises(ApiError) as excinfo:
         huawei(stub, max_retries=0).request("X", "GET", "/x")
     assert SECRET not in str(excinfo.value) and SECRET not in json.dumps(excinfo.value.to_dict())
-    sent = json.dumps({k: v for k, v in stub.seen[0]["headers"].items()})
+    sent = json.dumps(stub.seen[0]["headers"])
     assert SECRET not in sent and "SDK-HMAC-SHA256 Access=AKTEST" in sent
 
 

@@ -128,7 +128,7 @@ class FakeClock:
 def test_rate_limiter_paces_to_the_rate():
     clock = FakeClock()
     limiter = RateLimiter(4.0, clock=clock, sleep=clock.sleep)
-    for _ in range(9):
+    for dummy in range(9):
         limiter.acquire()
     assert 1.9 <= clock.now <= 2.1
 
@@ -139,7 +139,7 @@ def test_rate_limiter_halves_on_throttling_and_recovers():
     limiter.on_throttled()
     limiter.on_throttled()
     assert limiter.current_rate == 5.0
-    for _ in range(200):
+    for dummy in range(200):
         limiter.on_success()
     assert limiter.current_rate == 20.0
 
@@ -147,6 +147,6 @@ def test_rate_limiter_halves_on_throttling_and_recovers():
 def test_unlimited_rate_never_waits():
     clock = FakeClock()
     limiter = RateLimiter(None, clock=clock, sleep=clock.sleep)
-    for _ in range(100):
+    for dummy in range(100):
         limiter.acquire()
     assert clock.now == 0.0
