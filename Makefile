@@ -1,9 +1,10 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
 DEV := .ci/dev
 
-.PHONY: test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
+.PHONY: demo test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
 
 help:
+	@echo "make demo            start the emulator with demo data, run the example cleanup twice, stop it"
 	@echo "make test            everything CI runs (creates .venv on first use)"
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
 	@echo "make pytest|sanity|units|integration|lint|docs-lint|changelog-lint|build   one step"
@@ -18,6 +19,9 @@ test: setup
 	@echo "=== changelog lint";  $(DEV) changelog
 	@echo "=== build + install"; $(DEV) build
 	@echo "=== all passed"
+
+demo: setup
+	@$(DEV) demo
 
 setup:
 	@$(DEV) setup

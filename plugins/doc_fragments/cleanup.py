@@ -25,8 +25,9 @@ options:
   force:
     description:
       - Stop selected records that are still running, wait until they are finished, then delete them.
-      - Without O(force), a selected record that is still running is not deleted; it is reported in
-        RV(not_deleted) and the task fails.
+      - Without O(force), a selected record that is still running is not deleted and is reported in
+        RV(not_deleted). If it was asked for by id, the task fails; if it only matched O(filters), the task
+        warns and goes on, so that a nightly cleanup is not failed by a job that is still finishing.
       - Selecting unfinished states in O(filters) requires O(force=true).
     type: bool
     default: false

@@ -19,6 +19,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import 
 # How a failed delete call is read (a target's ``classify(error)`` returns one of these).
 GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
 MEMBER = "member"  # the refusal may come from one member of a batch: split the batch and retry the halves
+BUSY = "busy"  # the record is not finished yet (a job still running): reported, and a failure only if asked for by id
 FAILED = "failed"  # this call failed; other calls may still succeed
 ABORT = "abort"  # every further call would fail the same way (authentication, permissions): stop
 
@@ -37,10 +38,12 @@ class CleanupTarget:
     ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force
     ``refresh(ids)``     ``{id: record or None}`` with the current state, for waiting after ``stop``
     ``delete(ids, result)`` delete these records and record each outcome in ``result``
-    ``classify(error)``  GONE, MEMBER, FAILED or ABORT for an ApiError from ``stop`` or a delete call
+    ``classify(error)``  GONE, MEMBER, BUSY, FAILED or ABORT for an ApiError from ``stop`` or a delete call
+    ``ids``              the ids the user asked for by name, or None when selecting by filters only
     """
 
     noun = "record"
+    ids = None
 
     def record_id(self, record):
         raise NotImplementedError
@@ -72,6 +75,7 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     """
     records, absent_ids = target.look()
     result = CleanupResult(records, target.record_id)
+    result.requested = set(target.ids or ())
     result.mark_absent(absent_ids)
 
     blocked = [(r, target.blocker(r)) for r in records]
@@ -87,9 +91,7 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
 
     if not force:
         for record in busy:
-            result.mark_not_deleted(
-                target.record_id(record), "%s; set force=true to stop it and delete it" % target.blocker(record)
-            )
+            result.mark_busy(target.record_id(record), "%s; set force=true to stop it and delete it" % target.blocker(record))
         busy = []
 
     if check_mode:
@@ -180,6 +182,9 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result):
                 pending.append(batch[:middle])
             elif verdict == GONE:
                 result.mark_absent(batch)
+            elif verdict == BUSY:
+                for record_id in batch:
+                    result.mark_busy(record_id, "not finished yet: %s" % error, error)
             else:
                 for record_id in batch:
                     result.mark_not_deleted(record_id, str(error), error)
@@ -227,6 +232,8 @@ def delete_each(ids, delete_one, classify, result, workers=1):
             result.mark_deleted([record_id])
         elif verdict == GONE:
             result.mark_absent([record_id])
+        elif verdict == BUSY:
+            result.mark_busy(record_id, "not finished yet: %s" % error, error)
         elif record_id not in outcomes:
             result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)
         else:

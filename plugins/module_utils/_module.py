@@ -72,6 +72,9 @@ def run_cleanup(module, target, records_key, render):
         wait_timeout=module.params["wait_timeout"],
     )
     values = result.as_dict(records_key, render, diff=module._diff)
+    if result.skipped:
+        module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted); "
+                    "set force=true to stop and delete them" % (len(result.skipped), target.noun))
     return values, (result.failure_message(target.noun) if result.failed else None)
 
 

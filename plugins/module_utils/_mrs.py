@@ -225,6 +225,7 @@ class MrsJobExecutions(CleanupTarget):
     noun = "MRS job execution"
 
     def __init__(self, client, cluster_id, selection, batch_size=DEFAULT_BATCH_SIZE):
+        self.ids = selection.ids
         if not cluster_id:
             raise ConfigurationError("cluster_id is required with api_version=v2")
         CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")
@@ -325,6 +326,7 @@ class MrsJobExecutionsV1(CleanupTarget):
     noun = "MRS v1.1 job execution"
 
     def __init__(self, client, cluster_id, selection, workers=4):
+        self.ids = selection.ids
         if cluster_id:
             CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")
         if selection.ids is None and not cluster_id:

@@ -20,12 +20,21 @@ class CleanupResult:
         self.deleted = []
         self.already_absent = []
         self.not_deleted = []
+        # ids left alone on purpose (still running, selected by filters): reported, but not a failure
+        self.skipped = set()
+        self.requested = set()  # ids the user named; a record that cannot go fails the task only then
 
     def mark_deleted(self, ids):
         self.deleted.extend(i for i in ids if i not in self.deleted)
 
     def mark_absent(self, ids):
         self.already_absent.extend(i for i in ids if i not in self.already_absent)
+
+    def mark_busy(self, record_id, reason, error=None):
+        """Not finished yet: a failure if the user asked for it by id, otherwise reported and skipped."""
+        self.mark_not_deleted(record_id, reason, error)
+        if record_id not in self.requested:
+            self.skipped.add(record_id)
 
     def mark_not_deleted(self, record_id, reason, error=None):
         self.not_deleted.append(
@@ -48,8 +57,12 @@ class CleanupResult:
         return bool(self.deleted)
 
     @property
+    def failures(self):
+        return [n for n in self.not_deleted if n["id"] not in self.skipped]
+
+    @property
     def failed(self):
-        return bool(self.not_deleted)
+        return bool(self.failures)
 
     def remaining_records(self):
         """The selected records that still exist after this run (the diff's ``after``)."""
@@ -57,9 +70,9 @@ class CleanupResult:
         return [r for r in self.records if self._record_id(r) not in gone]
 
     def failure_message(self, noun):
-        first = self.not_deleted[0]
+        first = self.failures[0]
         return "%d of %d selected %s(s) were not deleted; first: %s: %s" % (
-            len(self.not_deleted),
+            len(self.failures),
             len(self.records),
             noun,
             first["id"],

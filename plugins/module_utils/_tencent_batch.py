@@ -18,6 +18,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
     ABORT,
+    BUSY,
     FAILED,
     GONE,
     CleanupTarget,
@@ -156,7 +157,8 @@ class TencentBatchJobs(CleanupTarget):
 
     def look(self):
         if self.ids is None:
-            return [job for job in self.client.describe_jobs(self._server_filters()) if self._matches(job)], []
+            jobs = [job for job in self.client.describe_jobs(self._server_filters()) if self._matches(job)]
+            return self._with_instance_metrics(jobs), []
         found = {}
         for start in range(0, len(self.ids), DESCRIBE_JOBS_MAX):
             chunk = self.ids[start:start + DESCRIBE_JOBS_MAX]
@@ -171,7 +173,17 @@ class TencentBatchJobs(CleanupTarget):
                 found[job.get("JobId")] = job
         absent = [i for i in self.ids if i not in found]
         records = [found[i] for i in self.ids if i in found and (not self.filters or self._matches(found[i]))]
-        return records, absent
+        return self._with_instance_metrics(records), absent
+
+    def _with_instance_metrics(self, jobs):
+        """A FAILED job can still have task instances running, which only DescribeJob shows; ask for those
+        jobs alone, so that check mode predicts exactly and a re-run sends no DeleteJob that must be refused."""
+        detailed = []
+        for job in jobs:
+            if job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job:
+                job = self.client.describe_job(job["JobId"]) or job
+            detailed.append(job)
+        return detailed
 
     def blocker(self, record):
         state = record.get("JobState")
@@ -215,6 +227,8 @@ class TencentBatchJobs(CleanupTarget):
             return GONE
         if code.startswith(AUTH_PREFIXES):
             return ABORT
+        if code in NOT_FINISHED_CODES:
+            return BUSY  # DescribeJobs cannot show unfinished task instances; DeleteJob can refuse for them
         return FAILED
 
 

@@ -119,7 +119,8 @@ def test_check_mode_reports_the_same_deletions_without_mutating():
 
 
 def test_running_record_is_reported_not_deleted_without_force():
-    target = FakeTarget(records(("a", "done"), ("b", "running")))
+    target = FakeTarget(records(("a", "done"), ("b", "running")), requested=["a", "b"])
+    target.ids = ["a", "b"]
     result = ensure_absent(target)
     assert result.deleted == ["a"]
     assert result.not_deleted[0]["id"] == "b" and "force" in result.not_deleted[0]["reason"]
@@ -215,3 +216,17 @@ def test_delete_each_stops_handing_out_work_after_abort():
 
 def test_module_exposes_verdict_names():
     assert {_cleanup.GONE, _cleanup.MEMBER, _cleanup.FAILED, _cleanup.ABORT} == {"gone", "member", "failed", "abort"}
+
+
+def test_running_record_matched_by_filters_is_skipped_without_failing():
+    target = FakeTarget(records(("a", "done"), ("b", "running")))  # no ids: selected by filters
+    result = ensure_absent(target)
+    assert result.deleted == ["a"] and not result.failed
+    assert result.skipped == {"b"} and result.not_deleted[0]["id"] == "b"
+
+
+def test_running_record_requested_by_id_fails_the_task():
+    target = FakeTarget(records(("b", "running")), requested=["b"])
+    target.ids = ["b"]
+    result = ensure_absent(target)
+    assert result.failed and "force" in result.failure_message("thing")
