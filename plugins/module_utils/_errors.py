@@ -10,6 +10,14 @@ service error codes and service messages, and connections scrub their own secret
 from __future__ import annotations
 
 
+def redact(text, secrets):
+    """``text`` with every secret replaced: services sometimes echo request headers in their messages."""
+    for secret in secrets:
+        if secret and text and secret in text:
+            text = text.replace(secret, "********")
+    return text
+
+
 class CloudJobsError(Exception):
     """Base of every error the collection raises on purpose."""
 

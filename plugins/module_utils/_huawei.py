@@ -12,7 +12,7 @@ import json
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy, parse_retry_after
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
@@ -119,13 +119,7 @@ class HuaweiCloudConnection:
     @classmethod
     def from_params(cls, params, service, read_only=False, debug=None):
         check_params(params)
-        transport = Transport(
-            timeout=params.get("timeout") or 30.0,
-            validate_certs=params.get("validate_certs", True),
-            ca_bundle=params.get("ca_bundle"),
-            read_only=read_only,
-            debug=debug,
-        )
+        transport = Transport.from_params(params, read_only=read_only, debug=debug)
         retries = params.get("max_retries")
         return cls(service, params, transport, HuaweiRetryPolicy(max_retries=5 if retries is None else retries))
 
@@ -178,7 +172,9 @@ class HuaweiCloudConnection:
 
         def parse(response):
             if response.status_code >= 400 or (response.status_code not in ok_status and response.status_code >= 300):
-                raise self._scrub(parse_error(service, operation, response))
+                error = parse_error(service, operation, response)
+                error.message = redact(error.message, self._secrets)
+                raise error
             if not response.content:
                 return None
             try:
@@ -191,12 +187,6 @@ class HuaweiCloudConnection:
 
         return self.transport.send(SERVICE_LABELS.get(service, service), operation, sign, parse, self.policy,
                                    mutating=mutating)
-
-    def _scrub(self, error):
-        for secret in self._secrets:
-            if error.message and secret in error.message:
-                error.message = error.message.replace(secret, "********")
-        return error
 
 
 def _with_query(url, query):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy, parse_retry_after
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_signer import signed_headers
@@ -75,13 +75,7 @@ class TencentCloudConnection:
     @classmethod
     def from_params(cls, params, service="batch", version="2017-03-12", read_only=False, debug=None):
         check_params(params)
-        transport = Transport(
-            timeout=params.get("timeout") or 30.0,
-            validate_certs=params.get("validate_certs", True),
-            ca_bundle=params.get("ca_bundle"),
-            read_only=read_only,
-            debug=debug,
-        )
+        transport = Transport.from_params(params, read_only=read_only, debug=debug)
         retries = params.get("max_retries")
         policy = TencentRetryPolicy(max_retries=8 if retries is None else retries)
         return cls(params, transport, policy, RateLimiter(params.get("rate_limit") or DEFAULT_RATE_LIMIT),
@@ -120,10 +114,7 @@ class TencentCloudConnection:
                            code="MalformedResponse")
         error = result.get("Error")
         if error:
-            message = str(error.get("Message") or "")
-            for secret in self._secrets:
-                message = message.replace(secret, "********")
-            raise ApiError(SERVICE_LABEL, action, message, status=200, code=error.get("Code"),
+            raise ApiError(SERVICE_LABEL, action, redact(str(error.get("Message") or ""), self._secrets), status=200, code=error.get("Code"),
                            request_id=result.get("RequestId"))
         return result
 

@@ -49,6 +49,17 @@ class Transport:
         session.verify = ca_bundle if (ca_bundle and validate_certs) else bool(validate_certs)
         self.session = session
 
+    @classmethod
+    def from_params(cls, params, read_only=False, debug=None):
+        """A transport configured by the options both clouds share (timeout, validate_certs, ca_bundle)."""
+        return cls(
+            timeout=params.get("timeout") or 30.0,
+            validate_certs=params.get("validate_certs", True),
+            ca_bundle=params.get("ca_bundle"),
+            read_only=read_only,
+            debug=debug,
+        )
+
     def __enter__(self):
         return self
 
