@@ -60,7 +60,9 @@ CLUSTER_ID_RULE = IdRule(r"^[A-Za-z0-9-]+$", "cluster ids use letters, digits an
 
 LIST_PAGE_SIZE = 100  # the largest page Huawei's own tooling asks for; larger sizes are not documented
 V1_LIST_PAGE_SIZE = 100  # documented maximum of v1.1 page_size
-DEFAULT_BATCH_SIZE = 100
+# Larger than any page: a batch the API refuses as too large is split in halves like any refused batch,
+# so the largest batch is also a safe one.
+DEFAULT_BATCH_SIZE = 1000
 
 FILTER_KEYS = ("name", "name_pattern", "states", "older_than", "job_types", "user", "queue")
 

@@ -230,3 +230,17 @@ def test_running_record_requested_by_id_fails_the_task():
     target.ids = ["b"]
     result = ensure_absent(target)
     assert result.failed and "force" in result.failure_message("thing")
+
+
+def test_a_batch_larger_than_the_service_accepts_is_split_until_it_fits():
+    result = CleanupResult()
+    calls = []
+
+    def delete_batch(batch):
+        calls.append(len(batch))
+        if len(batch) > 100:
+            raise api_error("running")  # the service refuses oversized batches with a member-style 4xx
+
+    delete_in_batches(["i%d" % n for n in range(1000)], 1000, delete_batch, lambda e: CLASSIFY[e.code], result)
+    assert len(result.deleted) == 1000 and not result.failed
+    assert max(n for n in calls if n <= 100) <= 100 and calls.count(1000) == 1
