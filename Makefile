@@ -1,11 +1,12 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
 DEV := .ci/dev
 
-.PHONY: demo test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
+.PHONY: demo bench test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
 
 help:
 	@echo "make demo            start the emulator with demo data, run the example cleanup twice, stop it"
 	@echo "make test            everything CI runs (creates .venv on first use)"
+	@echo "make bench           benchmarks against the do-it-yourself baselines; writes docs/benchmarks.md"
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
 	@echo "make pytest|sanity|units|integration|lint|docs-lint|changelog-lint|build   one step"
 
@@ -22,6 +23,9 @@ test: setup
 
 demo: setup
 	@$(DEV) demo
+
+bench: setup
+	@$(DEV) bench
 
 setup:
 	@$(DEV) setup

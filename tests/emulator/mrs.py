@@ -104,7 +104,7 @@ def seed(state, v2_records, v1_records):
         record.setdefault("spend_time", None if record["job_state"] in (1, 2) else 60.0)
         record.setdefault("progress", "100%" if record["job_state"] == 3 else "")
         state.mrs_v1[(project, record["id"])] = record
-    state.mrs_version = getattr(state, "mrs_version", 0) + 1
+    state.mrs_version += 1
 
 
 def dump(state):
@@ -117,6 +117,7 @@ def vanish(state, ids):
     for key in [k for k in state.mrs if k[1] in ids] + [k for k in state.mrs_v1 if k[1] in ids]:
         state.mrs.pop(key, None)
         state.mrs_v1.pop(key, None)
+    state.mrs_version += 1
 
 
 def _not_found(state):
@@ -166,6 +167,19 @@ def _list(state, project, cluster, query):
         if state.config["mrs_list_over_limit"] == "reject":
             return huawei_error(400, "0166", "Failed to query the job list: limit exceeds %d." % maximum)
         limit = maximum
+    key = (project, cluster, tuple(sorted((k, v) for k, v in query.items() if k not in ("limit", "offset"))),
+           len(state.mrs), state.mrs_version)
+    cache = state.mrs_list_cache
+    if key not in cache:
+        # Paging through 20,000 records must not re-filter and re-sort them for every page.
+        cache.clear()
+        cache[key] = _matching(state, project, cluster, query)
+    matching = cache[key]
+    window = matching[(page - 1) * limit:page * limit]
+    return huawei_reply(202, {"total_record": len(matching), "job_list": [_view(r) for r in window]})
+
+
+def _matching(state, project, cluster, query):
     matching = [r for (p, _i), r in state.mrs.items() if p == project and r["cluster_id"] == cluster]
     for key in ("job_name", "job_id", "user", "job_type", "job_state", "job_result", "queue"):
         if query.get(key):
@@ -175,8 +189,7 @@ def _list(state, project, cluster, query):
     if query.get("submitted_time_end"):
         matching = [r for r in matching if r["submitted_time"] <= _int(query["submitted_time_end"])]
     matching.sort(key=lambda r: (r["submitted_time"], r["job_id"]), reverse=query.get("sort_by", "desc") != "asc")
-    window = matching[(page - 1) * limit:page * limit]
-    return huawei_reply(202, {"total_record": len(matching), "job_list": [_view(r) for r in window]})
+    return matching
 
 
 def _kill(state, project, cluster, job_id):
@@ -186,6 +199,7 @@ def _kill(state, project, cluster, job_id):
     if record["job_state"] in RUNNING:
         def finish(record=record):
             record.update(job_state="KILLED", job_result="KILLED", finished_time=now_ms(), job_progress=1.0)
+            state.mrs_version += 1
         state.schedule("mrs", (project, job_id), state.config["kill_delay"], finish)
     return huawei_reply(202)
 
@@ -208,6 +222,7 @@ def _batch_delete(state, project, cluster, request):
     for key in existing:
         del state.mrs[key]
         state.pending.pop(("mrs", key), None)
+    state.mrs_version += 1
     return huawei_reply(202)
 
 
@@ -249,6 +264,13 @@ def _handle_v1(state, operation, groups, request):
         window = matching[(page - 1) * size:page * size]
         return huawei_reply(200, {"totalRecord": len(matching), "job_executions": [_v1_view(state, r) for r in window]})
     record = state.mrs_v1.get((project, groups[1]))
+    if record is None and operation == "DeleteJobExecution" and (project, groups[1]) in state.mrs:
+        # The v1.1 DELETE also addresses executions listed by the v2 API (the benchmarks' uri baseline uses it).
+        if state.mrs[(project, groups[1])]["job_state"] in RUNNING:
+            return huawei_error(400, "0183", "The job is running.")
+        del state.mrs[(project, groups[1])]
+        state.mrs_version += 1
+        return huawei_reply(204)
     if record is None:
         return _v1_not_found(state)
     if operation == "ShowJobExes":

@@ -86,6 +86,8 @@ class EmulatorState:
             self.faults = []
             self.buckets = {}
             self.pending = {}      # ("mrs"|"tencent", key) -> (due time, action)
+            self.mrs_version = 0   # bumped on every MRS change; keys the list cache
+            self.mrs_list_cache = {}
 
     def configure(self, changes):
         with self.lock:

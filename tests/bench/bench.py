@@ -1,0 +1,213 @@
+"""`make bench`: the collection against the do-it-yourself baselines, on the cloud emulator, side by side.
+
+Writes docs/benchmarks.md and docs/benchmarks.png. Requests are counted by the emulator's log; wall times are
+medians of several runs of the whole command a user would type; peak memory is the module process's maximum RSS.
+"""
+
+import collections
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+from emulator.harness import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+
+PYTHON = sys.executable
+BIN = os.path.dirname(PYTHON)
+PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+DAY_MS = 86400 * 1000
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+LIST_OPS = {"ShowJobExeListNew", "ListExecuteJob", "ListScheduledTasks", "DescribeJobs", "KeystoneListProjects"}
+SHOW_OPS = {"ShowSingleJobExe", "ShowJobExes", "ShowScheduledTasks", "DescribeJob"}
+HUAWEI = dict(region="cn-north-4", project_id=PROJECT, access_key="EMULATORAK00000000000",
+              secret_key="EMULATORSK0000000000000000000000000000000")
+TENCENT = dict(region="ap-guangzhou", secret_id="AKIDEMULATOR00000000000000000000000",
+               secret_key="EMULATORKEY0000000000000000000000")
+ENV = dict(os.environ, ANSIBLE_PYTHON_INTERPRETER=PYTHON, ANSIBLE_LOCALHOST_WARNING="false",
+           ANSIBLE_INVENTORY_UNPARSED_WARNING="false", PYTHONPATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
+
+
+def counted(emu):
+    log = emu.requests()
+    emu.clear_requests()
+    ops = collections.Counter(e["operation"] for e in log)
+    return {"list": sum(n for op, n in ops.items() if op in LIST_OPS),
+            "show": sum(n for op, n in ops.items() if op in SHOW_OPS),
+            "mutating": sum(1 for e in log if e["mutating"]),
+            "total": len(log),
+            "throttled": sum(1 for e in log if e["error_code"] in ("RequestLimitExceeded", "APIGW.0308"))}
+
+
+def timed(cmd):
+    start = time.monotonic()
+    done = subprocess.run(cmd, env=ENV, capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - start
+    if done.returncode != 0:
+        raise RuntimeError("%s failed:\n%s\n%s" % (" ".join(cmd[:4]), done.stdout[-2000:], done.stderr[-2000:]))
+    return elapsed, done.stdout
+
+
+def module(name, args, check=False):
+    cmd = [os.path.join(BIN, "ansible"), "localhost", "-m", "cloudjobs.cleanup." + name, "-a", json.dumps(args), "-o"]
+    return timed(cmd + (["--check"] if check else []))
+
+
+def playbook(path, extra):
+    return timed([os.path.join(BIN, "ansible-playbook"), os.path.join(HERE, path), "-e", json.dumps(extra)])
+
+
+def peak_memory_mb(name, args):
+    """Maximum RSS of the module process alone, run the way Ansible runs it (one Python process)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, f)
+    path = os.path.join(ROOT, "plugins", "modules", name + ".py")
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    _, out = timed([PYTHON, "-c", probe, PYTHON, path, f.name])
+    os.unlink(f.name)
+    return int(out.split()[-1]) / 1024.0
+
+
+def measure(emu, seed, run, runs=RUNS, config=None):
+    """Median wall time over ``runs``, requests of the last run; the emulator is reset and reseeded each run."""
+    times = []
+    requests = None
+    for _ in range(runs):
+        emu.reset()
+        if config:
+            emu.config(config)
+        seed(emu)
+        emu.clear_requests()
+        times.append(run()[0])
+        requests = counted(emu)
+    return {"seconds": statistics.median(times), "requests": requests, "runs": runs}
+
+
+# -- scenarios ----------------------------------------------------------------------------------------------------
+def mrs_seed(terminal, running):
+    now = int(time.time() * 1000)
+
+    def seed(emu):
+        states = ("FINISHED", "FAILED", "KILLED")
+        emu.seed({"mrs": [{"job_id": "old-%06d" % i, "job_state": states[i % 3], "cluster_id": "c1",
+                           "submitted_time": now - 10 * DAY_MS - i} for i in range(terminal)]
+                  + [{"job_id": "run-%06d" % i, "job_state": "RUNNING", "cluster_id": "c1",
+                      "submitted_time": now - 60000 - i} for i in range(running)]})
+    return seed
+
+
+def mrs_collection(emu, check=False):
+    return module("mrs_job_executions", dict(HUAWEI, endpoint=emu.url, cluster_id="c1", filters={"older_than": "7d"}),
+                  check)
+
+
+def mrs_baseline(emu):
+    return playbook("uri_mrs_baseline.yml", {"url": emu.url, "project": PROJECT, "cluster": "c1", "token": "emulator-token"})
+
+
+def ws_seed(total, matching):
+    def seed(emu):
+        emu.seed({"workspace": [{"id": "t%06d" % i, "task_name": ("tmp-%06d" if i < matching else "keep-%06d") % i}
+                                for i in range(total)]})
+    return seed
+
+
+def ws_collection(emu, check=False):
+    return module("workspace_scheduled_tasks", dict(HUAWEI, endpoint=emu.url, filters={"name_pattern": "tmp-*"}), check)
+
+
+def ws_baseline(emu):
+    return playbook("uri_workspace_baseline.yml", {"url": emu.url, "project": PROJECT, "token": "emulator-token",
+                                                   "pattern": "^tmp-"})
+
+
+def tc_seed(n):
+    def seed(emu):
+        emu.seed({"tencent": [{"JobId": "job-%08d" % i, "JobState": "SUCCEED"} for i in range(n)]})
+    return seed
+
+
+def tc_collection(emu, check=False):
+    return module("tencent_batch_job", dict(TENCENT, endpoint=emu.url, filters={}), check)
+
+
+def tc_baseline(emu, n):
+    return timed([PYTHON, os.path.join(HERE, "sdk_tencent_baseline.py"), str(emu.port),
+                  ",".join("job-%08d" % i for i in range(n))])
+
+
+def rerun(emu, seed, run, config=None):
+    """An idempotent re-run: the cleanup once, then measured again with nothing left to do."""
+    emu.reset()
+    if config:
+        emu.config(config)
+    seed(emu)
+    run()
+    times = []
+    for _ in range(RUNS):
+        emu.clear_requests()
+        times.append(run()[0])
+    return {"seconds": statistics.median(times), "requests": counted(emu), "runs": RUNS}
+
+
+LOW_LATENCY = {"latency": {"*": 0.005}}
+TENCENT_LIMITS = {"latency": {"*": 0.1}, "rate_limits": {"tencent.DeleteJob": 20}}
+
+
+def main():
+    results = {}
+    with EmulatorProcess() as emu:
+        results["single_uri"] = statistics.median(
+            playbook("uri_single_request.yml", {"url": emu.url})[0] for _ in range(RUNS))
+        mrs_args = dict(HUAWEI, endpoint=emu.url, cluster_id="c1", filters={"older_than": "7d"})
+
+        # MRS bulk: 2,000 executions, 1,500 finished and old, 500 running; the baseline side by side at 600.
+        results["mrs_full"] = measure(emu, mrs_seed(1500, 500), lambda: mrs_collection(emu), config=LOW_LATENCY)
+        results["mrs_small"] = measure(emu, mrs_seed(450, 150), lambda: mrs_collection(emu), config=LOW_LATENCY)
+        results["mrs_small_baseline"] = measure(emu, mrs_seed(450, 150), lambda: mrs_baseline(emu), runs=1,
+                                                config=LOW_LATENCY)
+        results["mrs_check"] = measure(emu, mrs_seed(1500, 500), lambda: mrs_collection(emu, check=True), runs=1,
+                                       config=LOW_LATENCY)
+        results["mrs_rerun"] = rerun(emu, mrs_seed(1500, 500), lambda: mrs_collection(emu), config=LOW_LATENCY)
+
+        # Workspace bulk: 5,000 tasks, 4,000 matching; the baseline side by side at 600 / 480.
+        results["ws_full"] = measure(emu, ws_seed(5000, 4000), lambda: ws_collection(emu), config=LOW_LATENCY)
+        results["ws_small"] = measure(emu, ws_seed(600, 480), lambda: ws_collection(emu), config=LOW_LATENCY)
+        results["ws_small_baseline"] = measure(emu, ws_seed(600, 480), lambda: ws_baseline(emu), runs=1,
+                                               config=LOW_LATENCY)
+        results["ws_check"] = measure(emu, ws_seed(5000, 4000), lambda: ws_collection(emu, check=True), runs=1,
+                                      config=LOW_LATENCY)
+        results["ws_rerun"] = rerun(emu, ws_seed(5000, 4000), lambda: ws_collection(emu), config=LOW_LATENCY)
+
+        # Tencent bulk: 300 jobs, 100 ms latency, DeleteJob limited to 20/s (15 s for 300 at best).
+        results["tc_full"] = measure(emu, tc_seed(300), lambda: tc_collection(emu), config=TENCENT_LIMITS)
+        results["tc_baseline"] = measure(emu, tc_seed(300), lambda: tc_baseline(emu, 300), runs=1, config=TENCENT_LIMITS)
+        results["tc_check"] = measure(emu, tc_seed(300), lambda: tc_collection(emu, check=True), runs=1,
+                                      config=TENCENT_LIMITS)
+        results["tc_rerun"] = rerun(emu, tc_seed(300), lambda: tc_collection(emu), config=TENCENT_LIMITS)
+
+        # Growth: MRS cleanups of 1k, 5k and 20k finished executions, no added latency.
+        results["growth"] = []
+        for n in (1000, 5000, 20000):
+            row = measure(emu, mrs_seed(n, 0), lambda: mrs_collection(emu), runs=1)
+            emu.reset()
+            mrs_seed(n, 0)(emu)
+            row["memory_mb"] = peak_memory_mb("mrs_job_executions", dict(mrs_args, _ansible_check_mode=True))
+            row["records"] = n
+            results["growth"].append(row)
+
+    sys.path.insert(0, HERE)
+    from report import write_report  # pylint: disable=import-outside-toplevel,import-error
+    write_report(results, os.path.join(ROOT, "docs"))
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
