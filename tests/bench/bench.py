@@ -70,7 +70,7 @@ def peak_memory_mb(name, args):
     path = os.path.join(ROOT, "plugins", "modules", name + ".py")
     probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    _, out = timed([PYTHON, "-c", probe, PYTHON, path, f.name])
+    out = timed([PYTHON, "-c", probe, PYTHON, path, f.name])[1]
     os.unlink(f.name)
     return int(out.split()[-1]) / 1024.0
 
@@ -79,7 +79,7 @@ def measure(emu, seed, run, runs=RUNS, config=None):
     """Median wall time over ``runs``, requests of the last run; the emulator is reset and reseeded each run."""
     times = []
     requests = None
-    for _ in range(runs):
+    for dummy in range(runs):
         emu.reset()
         if config:
             emu.config(config)
@@ -151,7 +151,7 @@ def rerun(emu, seed, run, config=None):
     seed(emu)
     run()
     times = []
-    for _ in range(RUNS):
+    for dummy in range(RUNS):
         emu.clear_requests()
         times.append(run()[0])
     return {"seconds": statistics.median(times), "requests": counted(emu), "runs": RUNS}
@@ -165,7 +165,7 @@ def main():
     results = {}
     with EmulatorProcess() as emu:
         results["single_uri"] = statistics.median(
-            playbook("uri_single_request.yml", {"url": emu.url})[0] for _ in range(RUNS))
+            playbook("uri_single_request.yml", {"url": emu.url})[0] for dummy in range(RUNS))
         mrs_args = dict(HUAWEI, endpoint=emu.url, cluster_id="c1", filters={"older_than": "7d"})
 
         # MRS bulk: 2,000 executions, 1,500 finished and old, 500 running; the baseline side by side at 600.
