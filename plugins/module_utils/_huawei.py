@@ -34,7 +34,6 @@ HUAWEICLOUD_ARGUMENT_SPEC = dict(
     timeout=dict(type="float", default=30.0),
     max_retries=dict(type="int", default=5),
 )
-HUAWEICLOUD_MUTUALLY_EXCLUSIVE = [["auth_token", "access_key"], ["auth_token", "security_token"]]
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
 # Regions whose MRS endpoints the official SDK places under another domain (huaweicloudsdkmrs region table).
@@ -113,7 +112,7 @@ class HuaweiCloudConnection:
         cloud = params.get("cloud") or DEFAULT_CLOUD
         self.endpoint = (params.get("endpoint") or service_endpoint(service, region, cloud)).rstrip("/")
         self.iam_endpoint = (params.get("iam_endpoint") or service_endpoint("iam", region, cloud)).rstrip("/")
-        self._project_id = params.get("project_id")
+        self._project_id = params.get("project_id") or None
         self._secrets = [s for s in (params.get("secret_key"), params.get("security_token"), params.get("auth_token")) if s]
 
     @classmethod
@@ -196,6 +195,12 @@ def _with_query(url, query):
 
 def check_params(params):
     """Refuse incomplete credentials before any request, naming the options and variables to set."""
+    # Checked here rather than with AnsibleModule's mutually_exclusive: AWX credential types and CI systems
+    # export every variable, empty ones included, and an empty value means "not set".
+    if params.get("auth_token") and (params.get("access_key") or params.get("security_token")):
+        raise ConfigurationError(
+            "auth_token cannot be combined with access_key or security_token: use an IAM token or AK/SK, not both"
+        )
     if not params.get("auth_token"):
         missing = [name for name in ("access_key", "secret_key") if not params.get(name)]
         if missing:

@@ -197,7 +197,6 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
     HUAWEICLOUD_ARGUMENT_SPEC,
-    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
     HuaweiCloudConnection,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import (
@@ -233,7 +232,6 @@ def main():
             batch_size=dict(type="int", default=DEFAULT_BATCH_SIZE),
             **DELETE_ARGUMENT_SPEC
         ),
-        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
     run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "mrs", read_only=m.check_mode), run)

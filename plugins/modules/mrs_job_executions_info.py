@@ -101,7 +101,6 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
     HUAWEICLOUD_ARGUMENT_SPEC,
-    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
     HuaweiCloudConnection,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
@@ -122,7 +121,6 @@ def main():
             job_execution_ids=dict(type="list", elements="str"),
             filters=dict(type="dict", options=MRS_FILTER_SPEC),
         ),
-        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
     run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "mrs", read_only=True), run)

@@ -85,7 +85,6 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
     HUAWEICLOUD_ARGUMENT_SPEC,
-    HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
     HuaweiCloudConnection,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
@@ -108,7 +107,6 @@ def main():
             task_ids=dict(type="list", elements="str"),
             filters=dict(type="dict", options=WORKSPACE_FILTER_SPEC),
         ),
-        mutually_exclusive=HUAWEICLOUD_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
     run_module(module, lambda m: HuaweiCloudConnection.from_params(m.params, "workspace", read_only=True), run)

@@ -150,3 +150,10 @@ def test_unlimited_rate_never_waits():
     for dummy in range(100):
         limiter.acquire()
     assert clock.now == 0.0
+
+
+def test_empty_variables_count_as_unset():
+    """AWX credential types inject every field, empty ones as ""; that must not read as a second auth mode."""
+    _huawei.check_params({"access_key": "a", "secret_key": "b", "auth_token": "", "security_token": "", "region": "r"})
+    with pytest.raises(ConfigurationError, match="cannot be combined"):
+        _huawei.check_params({"access_key": "a", "secret_key": "b", "auth_token": "t", "region": "r"})
