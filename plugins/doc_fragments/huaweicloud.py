@@ -70,10 +70,17 @@ options:
     default: 30
   max_retries:
     description:
-      - How often a request is retried after throttling (HTTP 429 C(APIGW.0308)), HTTP 502, 503 or 504, or a
-        connection failure, with capped exponential backoff and jitter. Authentication and validation errors are never retried.
+      - How often a request is retried after throttling (HTTP 429 C(APIGW.0308)), HTTP 500, 502, 503 or 504, C(APIGW.0613),
+        a connection failure, a timeout or an unreadable answer, with capped exponential backoff and jitter.
+        Authentication and validation errors are never retried.
     type: int
     default: 5
+  retry_delay:
+    description:
+      - Seconds the first retry waits at most; each further retry doubles that cap, up to 20 seconds. The wait is a random
+        time below the cap (full jitter), or the service's C(Retry-After) when that is longer.
+    type: float
+    default: 0.5
 notes:
   - The module runs where the task runs, usually C(localhost) or an execution environment, and reads environment
     variables there.

@@ -47,11 +47,17 @@ options:
     default: 30
   max_retries:
     description:
-      - How often a request is retried after throttling (C(RequestLimitExceeded) and its variants), HTTP 502, 503 or 504,
-        or a connection failure, with capped exponential backoff and jitter. Read-only calls are also retried after
-        C(InternalError). Authentication and validation errors are never retried.
+      - How often a request is retried after throttling (C(RequestLimitExceeded) and its variants), C(InternalError),
+        HTTP 500, 502, 503 or 504, a connection failure, a timeout or an unreadable answer, with capped exponential backoff
+        and jitter. Authentication and validation errors are never retried.
     type: int
     default: 8
+  retry_delay:
+    description:
+      - Seconds the first retry waits at most; each further retry doubles that cap, up to 20 seconds. The wait is a random
+        time below the cap (full jitter), or the service's C(Retry-After) when that is longer.
+    type: float
+    default: 0.5
   rate_limit:
     description:
       - Client-side limit in requests per second, shared by the concurrent workers of one task. When the service

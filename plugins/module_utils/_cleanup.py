@@ -129,7 +129,13 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
     deadline = clock() + wait_timeout
     delay = 1.0
     while waiting:
-        current = target.refresh(waiting)
+        try:
+            current = target.refresh(waiting)
+        except ApiError as error:
+            # Stopped, but nobody can say whether they finished: not deleted, and the next run looks again.
+            for record_id in waiting:
+                result.mark_not_deleted(record_id, "stopped, but could not check whether it finished: %s" % error, error)
+            break
         still = []
         for record_id in waiting:
             record = current.get(record_id)

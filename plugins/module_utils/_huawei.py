@@ -14,7 +14,13 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy, parse_retry_after
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
+    DEFAULT_BASE_DELAY,
+    RetryPolicy,
+    check_retry_params,
+    parse_retry_after,
+    retry_settings,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
 
 HUAWEICLOUD_ARGUMENT_SPEC = dict(
@@ -33,6 +39,7 @@ HUAWEICLOUD_ARGUMENT_SPEC = dict(
     ca_bundle=dict(type="path"),
     timeout=dict(type="float", default=30.0),
     max_retries=dict(type="int", default=5),
+    retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
 )
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
@@ -119,8 +126,7 @@ class HuaweiCloudConnection:
     def from_params(cls, params, service, read_only=False, debug=None):
         check_params(params)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        retries = params.get("max_retries")
-        return cls(service, params, transport, HuaweiRetryPolicy(max_retries=5 if retries is None else retries))
+        return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=5)))
 
     def close(self):
         self.transport.close()
@@ -219,5 +225,4 @@ def check_params(params):
     for name in ("timeout",):
         if params.get(name) is not None and params[name] <= 0:
             raise ConfigurationError("%s must be greater than zero" % name)
-    if params.get("max_retries") is not None and params["max_retries"] < 0:
-        raise ConfigurationError("max_retries must be zero or more")
+    check_retry_params(params)

@@ -63,14 +63,22 @@ def run_module(module, connect, run):
 
 
 def run_cleanup(module, target, records_key, render):
-    """The whole of a deleting module's ``run``: the dance, then the result in the module's shape."""
-    result = ensure_absent(
-        target,
-        check_mode=module.check_mode,
-        force=module.params["force"],
-        max_deletions=module.params["max_deletions"],
-        wait_timeout=module.params["wait_timeout"],
-    )
+    """The whole of a deleting module's ``run``: the dance, then the result in the module's shape.
+
+    When the look itself fails nothing was deleted, and the result says so in the usual keys.
+    """
+    try:
+        result = ensure_absent(
+            target,
+            check_mode=module.check_mode,
+            force=module.params["force"],
+            max_deletions=module.params["max_deletions"],
+            wait_timeout=module.params["wait_timeout"],
+        )
+    except ApiError as error:
+        nothing = {"changed": False, "deleted": [], "already_absent": [], "not_deleted": [], records_key: [],
+                   "error": error.to_dict()}
+        return nothing, str(error)
     values = result.as_dict(records_key, render, diff=module._diff)
     if result.skipped:
         module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted); "

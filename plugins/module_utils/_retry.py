@@ -7,6 +7,7 @@ Provider-neutral: each cloud subclasses ``RetryPolicy`` with its own throttling 
 exponential backoff with full jitter (a random wait between 0 and the cap), so that concurrent workers and
 concurrent runs do not retry in lock-step; a ``Retry-After`` from the service is honoured when it is longer.
 Retrying a delete is safe here: deletes are idempotent and a record that is already gone is success.
+``base_delay`` is the ``retry_delay`` option: the cap of the first wait, doubled for each further retry.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from __future__ import annotations
 import random
 import time
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
+
 # Transport failures: nothing reached the service, or nothing usable came back.
 TRANSPORT_CODES = ("ConnectionError", "Timeout", "MalformedResponse")
-RETRYABLE_STATUSES = (502, 503, 504)
+# Server-side failures: the request was not handled. Deletes are idempotent, so they are retried too.
+RETRYABLE_STATUSES = (500, 502, 503, 504)
+DEFAULT_BASE_DELAY = 0.5
 
 
 class RetryPolicy:
@@ -24,7 +29,7 @@ class RetryPolicy:
     throttling_prefixes = ()
     retryable_codes = ()
 
-    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, max_retry_after=60.0, rng=random.random):
+    def __init__(self, max_retries=5, base_delay=DEFAULT_BASE_DELAY, max_delay=20.0, max_retry_after=60.0, rng=random.random):
         self.max_retries = max_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -52,6 +57,23 @@ class RetryPolicy:
         if retry_after:
             wait = max(wait, min(float(retry_after), self.max_retry_after))
         return wait
+
+
+def retry_settings(params, default_retries):
+    """``RetryPolicy`` keyword arguments from the ``max_retries`` and ``retry_delay`` options."""
+    retries = params.get("max_retries")
+    delay = params.get("retry_delay")
+    return {
+        "max_retries": default_retries if retries is None else retries,
+        "base_delay": DEFAULT_BASE_DELAY if delay is None else delay,
+    }
+
+
+def check_retry_params(params):
+    if params.get("max_retries") is not None and params["max_retries"] < 0:
+        raise ConfigurationError("max_retries must be zero or more, got %d" % params["max_retries"])
+    if params.get("retry_delay") is not None and params["retry_delay"] < 0:
+        raise ConfigurationError("retry_delay must be zero or more seconds, got %s" % params["retry_delay"])
 
 
 def parse_retry_after(value, now=None):

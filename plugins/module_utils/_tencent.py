@@ -18,7 +18,13 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy, parse_retry_after
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
+    DEFAULT_BASE_DELAY,
+    RetryPolicy,
+    check_retry_params,
+    parse_retry_after,
+    retry_settings,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_signer import signed_headers
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import USER_AGENT
@@ -38,6 +44,7 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
     ca_bundle=dict(type="path"),
     timeout=dict(type="float", default=30.0),
     max_retries=dict(type="int", default=8),
+    retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
     rate_limit=dict(type="float", default=DEFAULT_RATE_LIMIT),
 )
 
@@ -50,12 +57,9 @@ class TencentRetryPolicy(RetryPolicy):
     throttling_codes = ("RequestLimitExceeded",)
     throttling_prefixes = ("RequestLimitExceeded.",)
 
-    def is_retryable(self, error, mutating=False):
-        if error.code in ("InternalError", "ServiceUnavailable") and not mutating:
-            # A read that failed inside the service is safe to repeat. A failed DeleteJob/TerminateJob is not
-            # repeated blindly: the caller reports it, and the next run's look decides again.
-            return True
-        return super(TencentRetryPolicy, self).is_retryable(error, mutating)
+    # Failed inside the service. Safe to repeat for every call made here: DeleteJob of a job that is gone
+    # answers ResourceNotFound (success for state=absent), TerminateJob of a finished job does nothing.
+    retryable_codes = ("InternalError", "ServiceUnavailable")
 
 
 class TencentCloudConnection:
@@ -76,8 +80,7 @@ class TencentCloudConnection:
     def from_params(cls, params, service="batch", version="2017-03-12", read_only=False, debug=None):
         check_params(params)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        retries = params.get("max_retries")
-        policy = TencentRetryPolicy(max_retries=8 if retries is None else retries)
+        policy = TencentRetryPolicy(**retry_settings(params, default_retries=8))
         return cls(params, transport, policy, RateLimiter(params.get("rate_limit") or DEFAULT_RATE_LIMIT),
                    service=service, version=version)
 
@@ -134,5 +137,4 @@ def check_params(params):
         raise ConfigurationError("rate_limit must be greater than zero (requests per second)")
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise ConfigurationError("timeout must be greater than zero")
-    if params.get("max_retries") is not None and params["max_retries"] < 0:
-        raise ConfigurationError("max_retries must be zero or more")
+    check_retry_params(params)

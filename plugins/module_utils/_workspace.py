@@ -181,11 +181,12 @@ class WorkspaceScheduledTasks(CleanupTarget):
         return records, absent
 
     def _show(self, task_id):
-        """A task by id; an error other than auth/throttling means "maybe gone": the list decides."""
+        """A task by id. A refusal (4xx other than auth/throttling) means "maybe gone": the list decides.
+        Anything else (a server error, no answer, an unreadable one) is a failure of this look."""
         try:
             return self.client.show_scheduled_task(task_id)
         except ApiError as error:
-            if self.classify(error) == ABORT or error.status is None or error.status >= 500:
+            if self.classify(error) == ABORT or error.status is None or not 400 <= error.status < 500:
                 raise
         everything = self._list_all()
         return everything.get(task_id)
@@ -204,7 +205,10 @@ class WorkspaceScheduledTasks(CleanupTarget):
         refused = [n["id"] for n in result.not_deleted if n["id"] in set(ids)]
         if refused:
             # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.
-            still_there = self._list_all()
+            try:
+                still_there = self._list_all()
+            except ApiError:
+                return  # they stay reported as not deleted, which the next run's look corrects
             result.resolve_absent([i for i in refused if i not in still_there])
 
     def classify(self, error):

@@ -74,6 +74,36 @@ jobs:
       job_state: RUNNING
       create_time: "2026-11-20T02:00:00Z"
       tags: {}
+error:
+  description:
+    - The failed call, when the task failed because a call to the cloud failed (not returned for bad options).
+  returned: on failure
+  type: dict
+  contains:
+    service:
+      description: The service, e.g. C(Huawei Cloud MRS) or C(Tencent Cloud Batch).
+      type: str
+      returned: always
+    operation:
+      description: The API operation, e.g. C(BatchDeleteJobs) or C(DescribeJobs).
+      type: str
+      returned: always
+    status:
+      description: The HTTP status, when an answer came.
+      type: int
+      returned: always
+    error_code:
+      description: The service's error code, or C(ConnectionError), C(Timeout), C(SSLError), C(MalformedResponse), C(HTTP<status>).
+      type: str
+      returned: always
+    message:
+      description: The service's error message.
+      type: str
+      returned: always
+    request_id:
+      description: The service's request id, when it gave one.
+      type: str
+      returned: always
 """
 
 from ansible.module_utils.basic import AnsibleModule

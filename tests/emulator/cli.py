@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 
@@ -19,7 +20,11 @@ def main(argv=None):
     parser.add_argument("--port-file", help="write the port number to this file once listening")
     parser.add_argument("--seed", choices=["demo"], help="load the demo data")
     parser.add_argument("--config", help="settings as a JSON string or the path of a JSON file (see docs/emulator.md)")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain)")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
 
     state = EmulatorState()
     if args.config:
@@ -29,13 +34,19 @@ def main(argv=None):
         seed(state, demo_seed())
 
     server = EmulatorServer((args.host, args.port), state)
+    scheme = "http"
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(str(port))
         os.replace(tmp, args.port_file)
-    print("listening on http://%s:%d" % (args.host, port), flush=True)
+    print("listening on %s://%s:%d" % (scheme, args.host, port), flush=True)
 
     def stop(_signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()

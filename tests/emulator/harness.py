@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -13,8 +14,10 @@ EMULATOR_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class EmulatorProcess:
-    def __init__(self, seed=None, extra_args=(), python=sys.executable, startup_timeout=20.0):
+    def __init__(self, seed=None, extra_args=(), python=sys.executable, startup_timeout=20.0, tls=None):
+        """``tls``: ``(cert_file, key_file)`` to serve HTTPS; the control API is then HTTPS too."""
         self.seed_name = seed
+        self.tls = tls
         self.extra_args = list(extra_args)
         self.python = python
         self.startup_timeout = startup_timeout
@@ -24,7 +27,7 @@ class EmulatorProcess:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def start(self):
         self._tmp = tempfile.mkdtemp(prefix="cloudjobs-emulator-")
@@ -32,6 +35,8 @@ class EmulatorProcess:
         args = [self.python, EMULATOR_DIR, "--port", "0", "--port-file", port_file] + self.extra_args
         if self.seed_name:
             args += ["--seed", self.seed_name]
+        if self.tls:
+            args += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         env = dict(os.environ, HOME=self._tmp)  # the Huawei SDK writes under HOME on import
         self.process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + self.startup_timeout
@@ -70,7 +75,10 @@ class EmulatorProcess:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + "/_emulator/" + name, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
+        context = None
+        if self.tls:  # the control API trusts the emulator's own certificate
+            context = ssl.create_default_context(cafile=self.tls[0])
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
             return json.loads(response.read() or b"null")
 
     def reset(self):

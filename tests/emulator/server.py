@@ -11,7 +11,7 @@ from emulator import iam, mrs, tencent_batch, workspace
 from emulator.auth import AuthFailure, verify_huawei, verify_tencent
 from emulator.demo import demo_seed
 from emulator.state import MUTATING
-from emulator.wire import ApiRequest, Reply, huawei_error, tencent_error
+from emulator.wire import ApiRequest, Reply, huawei_error, request_id, tencent_error
 
 HUAWEI_SERVICES = (iam, mrs, workspace)
 
@@ -111,41 +111,41 @@ class Handler(BaseHTTPRequestHandler):
 
     def _apply_fault(self, service, operation, request, fault):
         kind = fault.get("kind", "status")
-        reply = None
+        tencent = service is tencent_batch
         if kind == "delay":
             time.sleep(float(fault.get("delay", 1.0)))
             return False
         if kind in ("drop", "timeout"):
+            # Logged first: by the time a timed-out client gives up, the log already shows the attempt.
+            self._log(request, service.NAME, operation, Reply(0, error_code="timeout" if kind == "timeout" else "dropped"))
             if kind == "timeout":
                 time.sleep(float(fault.get("delay", 5.0)))
-            self._log(request, service.NAME, operation, Reply(0, error_code="dropped"))
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
             return True
-        status = int(fault.get("status", 500 if service is not tencent_batch else 200))
         if kind == "status":
-            code = fault.get("code") or ("InternalError" if service is tencent_batch else "APIGW.0601")
-            message = fault.get("message") or "injected fault"
-            if service is tencent_batch and status == 200:
-                reply = tencent_error(code, message)
-            else:
-                reply = huawei_error(status, code, message)
-            if fault.get("retry_after") is not None:
-                reply.headers["Retry-After"] = str(fault["retry_after"])
+            reply = _status_fault(fault, tencent)
+        elif kind == "auth":
+            # What a wrong key or a revoked token gets; never worth a retry.
+            reply = (tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
+                     if tencent else huawei_error(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"))
         elif kind == "malformed":
-            status = 200 if service is tencent_batch else int(fault.get("status", 200))
-            reply = Reply(status, b'{"Response": {"RequestId": "x", ]', error_code="malformed")
+            reply = Reply(200 if tencent else int(fault.get("status", 200)), b'{"Response": {"RequestId": "x", ]',
+                          error_code="malformed")
         elif kind == "truncated":
-            whole = json.dumps({"Response": {"RequestId": "x", "JobSet": [], "TotalCount": 0}}).encode()
+            whole = json.dumps({"Response": {"RequestId": "x", "JobSet": [], "TotalCount": 0}} if tencent
+                               else {"job_list": [], "total_record": 0}).encode()
             reply = Reply(200, whole[: len(whole) // 2], error_code="truncated")
         elif kind == "html":
-            reply = Reply(int(fault.get("status", 502)), b"<html><body><h1>502 Bad Gateway</h1></body></html>",
-                          {"Content-Type": "text/html"}, error_code="html")
+            reply = _html_page(int(fault.get("status", 502)))
         else:
             reply = huawei_error(500, "EMULATOR", "unknown fault kind %s" % kind)
+        if not tencent:
+            # API Gateway puts a request id on every answer, its own error pages included.
+            reply.headers.setdefault("X-Request-Id", request_id().replace("-", ""))
         self._log(request, service.NAME, operation, reply)
         self._send(reply)
         return True
@@ -160,6 +160,7 @@ class Handler(BaseHTTPRequestHandler):
             "status": reply.status,
             "mutating": operation in MUTATING,
             "error_code": reply.error_code,
+            "request_id": _reply_request_id(reply),
             "time": time.time(),
         }
         with self.server.state.lock:
@@ -208,6 +209,40 @@ class Handler(BaseHTTPRequestHandler):
             self._send(Reply(400, {"error": str(exc)}))
             return
         self._send(Reply(200, result))
+
+
+GATEWAY_CODES = {429: "APIGW.0308", 500: "APIGW.0601", 502: "APIGW.0201", 503: "APIGW.0613", 504: "APIGW.0201"}
+GATEWAY_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+def _status_fault(fault, tencent):
+    """An error answer: the service's own envelope, or for Tencent and a non-200 status the gateway's page."""
+    status = int(fault.get("status", 200 if tencent else 500))
+    if tencent and status != 200:
+        reply = _html_page(status)
+    elif tencent:
+        reply = tencent_error(fault.get("code") or "InternalError", fault.get("message") or "injected fault")
+    else:
+        reply = huawei_error(status, fault.get("code") or GATEWAY_CODES.get(status, "APIGW.0601"),
+                             fault.get("message") or "injected fault")
+    if fault.get("retry_after") is not None:
+        reply.headers["Retry-After"] = str(fault["retry_after"])
+    return reply
+
+
+def _html_page(status):
+    reason = GATEWAY_REASONS.get(status, "Error")
+    body = "<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>" % (status, reason, status, reason)
+    return Reply(status, body.encode(), {"Content-Type": "text/html"}, error_code="html")
+
+
+def _reply_request_id(reply):
+    """The request id the client was given, if any: the X-Request-Id header or Tencent's Response.RequestId."""
+    if reply.headers.get("X-Request-Id"):
+        return reply.headers["X-Request-Id"]
+    if isinstance(reply.body, dict) and isinstance(reply.body.get("Response"), dict):
+        return reply.body["Response"].get("RequestId")
+    return None
 
 
 def seed(state, data):

@@ -119,6 +119,9 @@ class EmulatorState:
     def take_fault(self, service, operation):
         for fault in self.faults:
             if fault.get("service", "*") in ("*", service) and fault.get("operation", "*") in ("*", operation):
+                if fault.get("skip", 0) > 0:  # let this many matching calls through first
+                    fault["skip"] -= 1
+                    return None
                 fault["count"] = fault.get("count", 1) - 1
                 if fault["count"] <= 0:
                     self.faults.remove(fault)

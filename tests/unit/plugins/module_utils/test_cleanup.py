@@ -244,3 +244,15 @@ def test_a_batch_larger_than_the_service_accepts_is_split_until_it_fits():
     delete_in_batches(["i%d" % n for n in range(1000)], 1000, delete_batch, lambda e: CLASSIFY[e.code], result)
     assert len(result.deleted) == 1000 and not result.failed
     assert max(n for n in calls if n <= 100) <= 100 and calls.count(1000) == 1
+
+
+def test_a_failed_poll_after_stop_reports_the_stopped_records_and_still_deletes_the_ready_ones():
+    class PollFails(FakeTarget):
+        def refresh(self, ids):
+            raise api_error("boom", status=503)
+
+    target = PollFails(records(("a", "done"), ("b", "running")))
+    result = ensure_absent(target, force=True, sleep=lambda s: None, clock=lambda: 0.0)
+    assert result.deleted == ["a"] and "a" not in target.store
+    assert [(n["id"], n["error_code"], n["request_id"]) for n in result.not_deleted] == [("b", "boom", "rid-boom")]
+    assert "could not check whether it finished" in result.not_deleted[0]["reason"] and result.failed

@@ -87,7 +87,7 @@ def test_version_matches_galaxy_yml():
 @pytest.mark.parametrize("error, retry", [
     (err("APIGW.0308", 429), True), (err("APIG.0308", 429), True), (err(None, 503), True), (err("x", 502), True),
     (err("ConnectionError"), True), (err("Timeout"), True), (err("APIGW.0613", 503), True),
-    (err("APIGW.0301", 401), False), (err("0176", 400), False), (err("SSLError"), False), (err("0166", 500), False),
+    (err("APIGW.0301", 401), False), (err("0176", 400), False), (err("SSLError"), False), (err("0166", 500), True), (err("APIGW.0601", 500), True),
 ])
 def test_huawei_retry_decisions(error, retry):
     assert HuaweiRetryPolicy().is_retryable(error) is retry
@@ -95,7 +95,7 @@ def test_huawei_retry_decisions(error, retry):
 
 @pytest.mark.parametrize("code, mutating, retry", [
     ("RequestLimitExceeded", True, True), ("RequestLimitExceeded.UinLimitExceeded", True, True),
-    ("InternalError", False, True), ("InternalError", True, False), ("LimitExceeded.JobQuota", False, False),
+    ("InternalError", False, True), ("InternalError", True, True), ("LimitExceeded.JobQuota", False, False),
     ("AuthFailure.SignatureFailure", False, False), ("ResourceNotFound.Job", False, False),
 ])
 def test_tencent_retry_decisions(code, mutating, retry):
