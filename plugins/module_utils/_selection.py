@@ -24,7 +24,7 @@ def parse_duration(text, option="filters.older_than"):
     """Seconds in a duration such as ``30m``, ``12h``, ``7d``, ``2w`` or ``1d12h``."""
     if not isinstance(text, str) or not text:
         raise ConfigurationError("%s must be a duration such as 30m, 12h, 7d, 2w or 1d12h, got %r" % (option, text))
-    match = _DURATION_RE.match(text.strip())
+    match = _DURATION_RE.fullmatch(text.strip())
     if not match or not any(match.groups()):
         raise ConfigurationError(
             "%s: %r is not a duration; use a number with units w, d, h, m or s, largest first, e.g. 30m, 12h, 7d, 1d12h"
@@ -58,7 +58,8 @@ class IdRule:
         for value in ids:
             if not isinstance(value, str) or not value:
                 raise ConfigurationError("%s: every id must be a non-empty string, got %r" % (option, value))
-            if len(value) > self.max_length or not self._regex.match(value):
+            # fullmatch: with match(), "$" would also accept an id that ends in a newline.
+            if len(value) > self.max_length or not self._regex.fullmatch(value):
                 raise ConfigurationError(
                     "%s: %s is not a valid id (%s)" % (option, _shorten(value), self.description)
                 )

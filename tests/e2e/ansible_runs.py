@@ -79,3 +79,42 @@ def localhost_play(tasks, module_defaults=None, name="e2e"):
     if module_defaults:
         play["module_defaults"] = module_defaults
     return [play]
+
+
+def run_cells(tmp_path, emulator, cells, module_defaults=None):
+    """Run one playbook with a task per cell and return ``{name: {"status", "result", "state", "requests"}}``.
+
+    ``cells`` maps a task name to ``{"task": {...}, "config": {...}, "seed": {...}, "faults": [...]}``; just
+    before each task the emulator is reset and armed with that cell (callback_plugins/cloudjobs_cells.py), and
+    just after it the module's result is recorded with the emulator's final state and request log.
+    """
+    plan = {"emulator": emulator.url,
+            "cells": {name: {k: v for k, v in cell.items() if k != "task"} for name, cell in cells.items()}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "cells.jsonl"
+    tasks = [dict(cell["task"], name=name, ignore_errors=True) for name, cell in cells.items()]
+    playbook = write_playbook(tmp_path / "cells.yml", localhost_play(tasks, module_defaults))
+    env = ansible_env(
+        tmp_path,
+        CLOUDJOBS_CELLS_PLAN=tmp_path / "plan.json",
+        CLOUDJOBS_CELLS_OUT=out,
+        ANSIBLE_CALLBACK_PLUGINS=os.path.join(E2E, "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="cloudjobs_cells",
+        ANSIBLE_DISPLAY_OK_HOSTS="false",
+        ANSIBLE_DISPLAY_SKIPPED_HOSTS="false",
+    )
+    run = run_playbook(tmp_path, playbook, env=env)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    lines = {}
+    if out.exists():
+        with open(out, encoding="utf-8") as f:
+            for text in f:
+                line = json.loads(text)
+                lines[line["cell"]] = line
+    return lines
+
+
+def cloud_defaults(url):
+    """module_defaults that point both clouds' modules at the emulator."""
+    return {"group/cloudjobs.cleanup.huaweicloud": huawei_auth(url),
+            "group/cloudjobs.cleanup.tencentcloud": tencent_auth(url)}

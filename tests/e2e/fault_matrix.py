@@ -231,15 +231,14 @@ class Cell:
             fault["skip"] = self.row.skip
         return fault
 
-    def task(self, module_defaults_key):
+    def task(self):
         args = dict(self.row.args)
         args.update(FAST_RETRIES)
-        task = {"name": self.name, "cloudjobs.cleanup.%s" % self.row.module.split(" ")[0]: args,
-                "ignore_errors": True}
-        if self.check:
-            task["check_mode"] = True
         if self.row.project_lookup:
             args["project_id"] = None
+        task = {"cloudjobs.cleanup.%s" % self.row.module.split(" ")[0]: args}
+        if self.check:
+            task["check_mode"] = True
         return task
 
 

@@ -38,7 +38,7 @@ def test_ids_are_deduplicated_in_order():
 
 @pytest.mark.parametrize(
     "bad",
-    ["../etc", "a/b", "a%2Fb", "a?b", "a#b", "a b", "a\nb", "a\x00b", "tâche", "x" * 10000, "", 7, None],
+    ["../etc", "a/b", "a%2Fb", "a?b", "a#b", "a b", "a\nb", "abc\n", "a\x00b", "tâche", "x" * 10000, "", 7, None],
 )
 def test_hostile_ids_are_refused_before_any_request(bad):
     with pytest.raises(ConfigurationError) as excinfo:

@@ -1,6 +1,7 @@
-"""Test-only callback for the fault-injection matrix (tests/e2e/test_fault_matrix.py).
+"""Test-only callback: one playbook task per test case ("cell"), each on a freshly armed emulator.
 
-Before each task named in the plan it resets the emulator and arms that cell (settings, records, faults);
+Used through ansible_runs.run_cells() by the fault matrix and the hostile-input suite. Before each task named
+in the plan it resets the emulator and arms that cell (settings, records, faults);
 after the task it records the module's result next to the emulator's final state and request log, one JSON
 line per cell. The modules themselves run exactly as in any playbook.
 """
@@ -23,26 +24,28 @@ def _call(url, method, name, body=None):
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
-    CALLBACK_NAME = "cloudjobs_fault_matrix"
+    CALLBACK_NAME = "cloudjobs_cells"
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        with open(os.environ["CLOUDJOBS_MATRIX_PLAN"], encoding="utf-8") as f:
+        with open(os.environ["CLOUDJOBS_CELLS_PLAN"], encoding="utf-8") as f:
             plan = json.load(f)
         self.url = plan["emulator"]
         self.cells = plan["cells"]
-        self.out = os.environ["CLOUDJOBS_MATRIX_OUT"]
+        self.out = os.environ["CLOUDJOBS_CELLS_OUT"]
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         cell = self.cells.get(task.get_name())
         if cell is None:
             return
         _call(self.url, "POST", "reset", {})
-        _call(self.url, "POST", "config", cell["config"])
-        _call(self.url, "POST", "seed", cell["seed"])
+        if cell.get("config"):
+            _call(self.url, "POST", "config", cell["config"])
+        if cell.get("seed"):
+            _call(self.url, "POST", "seed", cell["seed"])
         _call(self.url, "DELETE", "requests")
-        if cell["faults"]:
+        if cell.get("faults"):
             _call(self.url, "POST", "faults", cell["faults"])
 
     def v2_runner_on_ok(self, result, **kwargs):
