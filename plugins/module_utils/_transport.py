@@ -86,13 +86,20 @@ class Transport:
         while True:
             if limiter is not None:
                 limiter.acquire()
-            method, url, headers, body = sign()
+            try:
+                method, url, headers, body = sign()
+            except CloudJobsError:
+                raise
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                # Only the type: the text of an error inside the signer could quote a key or a token.
+                raise CloudJobsError("could not sign the %s %s request (%s); check the credentials for stray "
+                                     "characters" % (service, operation, type(exc).__name__))
             headers = dict(headers, **{"User-Agent": self.user_agent})
             try:
                 try:
                     response = self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
                                                     allow_redirects=False)
-                except requests.exceptions.RequestException as exc:
+                except (requests.exceptions.RequestException, UnicodeError) as exc:
                     raise _transport_error(service, operation, exc)
                 result = parse(response)
             except ApiError as error:
@@ -115,7 +122,10 @@ class Transport:
 
 def _transport_error(service, operation, exc):
     """An ApiError for a request that got no usable answer; the text never includes headers."""
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(exc, ValueError):  # InvalidHeader, InvalidURL, a header that cannot be encoded: never sent or retried
+        code, text = "InvalidRequest", ("the request could not be built (%s): check endpoint and credentials for stray "
+                                        "characters" % type(exc).__name__)
+    elif isinstance(exc, requests.exceptions.SSLError):
         code, text = "SSLError", "TLS verification failed (%s); set ca_bundle to your CA, or validate_certs=false" % _first_line(exc)
     elif isinstance(exc, requests.exceptions.Timeout):
         code, text = "Timeout", "no answer within the timeout"

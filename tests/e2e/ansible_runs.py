@@ -81,8 +81,19 @@ def localhost_play(tasks, module_defaults=None, name="e2e"):
     return [play]
 
 
-def run_cells(tmp_path, emulator, cells, module_defaults=None):
-    """Run one playbook with a task per cell and return ``{name: {"status", "result", "state", "requests"}}``.
+class CellsRun:
+    """The outcome of run_cells(): ``lines[name]`` is ``{"status", "result", "state", "requests"}`` per cell;
+    ``stdout`` / ``stderr`` are the playbook run's own output."""
+
+    def __init__(self, lines, process):
+        self.lines = lines
+        self.stdout = process.stdout
+        self.stderr = process.stderr
+
+
+def run_cells(tmp_path, emulator, cells, module_defaults=None, args=(), env=None):
+    """Run one playbook with a task per cell (``args`` go to ansible-playbook, e.g. ``-vvvv``; ``env`` adds
+    environment variables).
 
     ``cells`` maps a task name to ``{"task": {...}, "config": {...}, "seed": {...}, "faults": [...]}``; just
     before each task the emulator is reset and armed with that cell (callback_plugins/cloudjobs_cells.py), and
@@ -94,7 +105,7 @@ def run_cells(tmp_path, emulator, cells, module_defaults=None):
     out = tmp_path / "cells.jsonl"
     tasks = [dict(cell["task"], name=name, ignore_errors=True) for name, cell in cells.items()]
     playbook = write_playbook(tmp_path / "cells.yml", localhost_play(tasks, module_defaults))
-    env = ansible_env(
+    run_env = ansible_env(
         tmp_path,
         CLOUDJOBS_CELLS_PLAN=tmp_path / "plan.json",
         CLOUDJOBS_CELLS_OUT=out,
@@ -102,8 +113,9 @@ def run_cells(tmp_path, emulator, cells, module_defaults=None):
         ANSIBLE_CALLBACKS_ENABLED="cloudjobs_cells",
         ANSIBLE_DISPLAY_OK_HOSTS="false",
         ANSIBLE_DISPLAY_SKIPPED_HOSTS="false",
+        **(env or {}),
     )
-    run = run_playbook(tmp_path, playbook, env=env)
+    run = run_playbook(tmp_path, playbook, *args, env=run_env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     lines = {}
     if out.exists():
@@ -111,7 +123,7 @@ def run_cells(tmp_path, emulator, cells, module_defaults=None):
             for text in f:
                 line = json.loads(text)
                 lines[line["cell"]] = line
-    return lines
+    return CellsRun(lines, run)
 
 
 def cloud_defaults(url):

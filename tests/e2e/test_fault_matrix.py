@@ -24,7 +24,7 @@ def test_fault_matrix(module, emulator, tmp_path):
     lines = run_cells(tmp_path, emulator, {
         cell.name: {"task": cell.task(), "config": fault_matrix.CONFIG, "seed": initial, "faults": [cell.emulator_fault()]}
         for cell in cells
-    }, cloud_defaults(emulator.url))
+    }, cloud_defaults(emulator.url)).lines
 
     outcomes = []
     for cell in cells:

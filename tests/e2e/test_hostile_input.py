@@ -107,7 +107,7 @@ def outcomes(emulator_server, tmp_path_factory):
     seed = fault_matrix.seed()
     cells = {name: {"task": {"cloudjobs.cleanup.%s" % module: args}, "seed": seed}
              for name, (module, args, _words, _reads) in CASES.items()}
-    return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)), seed
+    return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines, seed
 
 
 @pytest.mark.xdist_group("hostile_input")  # one playbook run serves every case: keep them on one worker

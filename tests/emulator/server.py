@@ -132,6 +132,11 @@ class Handler(BaseHTTPRequestHandler):
             # What a wrong key or a revoked token gets; never worth a retry.
             reply = (tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
                      if tencent else huawei_error(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"))
+        elif kind == "echo_headers":
+            # Some services quote the request back in an error; the client must scrub its secrets from it.
+            echoed = "; ".join("%s: %s" % (k, v) for k, v in request.headers.items())
+            reply = (tencent_error("InvalidParameter", "request rejected: " + echoed) if tencent
+                     else huawei_error(400, "APIGW.0201", "request rejected: " + echoed))
         elif kind == "malformed":
             reply = Reply(200 if tencent else int(fault.get("status", 200)), b'{"Response": {"RequestId": "x", ]',
                           error_code="malformed")
