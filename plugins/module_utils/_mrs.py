@@ -21,7 +21,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     delete_in_batches,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import page_number_pages
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import page_number_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter, check_states
 
 JOB_STATES = ("NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED")
@@ -90,7 +90,7 @@ class MrsClient:
             items = body.get("job_list") or []
             return items, _int(body.get("total_record"), len(items))
 
-        for page in page_number_pages(fetch, LIST_PAGE_SIZE):
+        for page in stable_pages(page_number_pages, fetch, LIST_PAGE_SIZE, lambda r: r.get("job_id")):
             yield from page
 
     def count_job_executions(self, cluster_id, query):
@@ -132,7 +132,7 @@ class MrsClient:
             items = body.get("job_executions") or []
             return items, _int(body.get("totalRecord", body.get("total_record")), len(items))
 
-        for page in page_number_pages(fetch, V1_LIST_PAGE_SIZE):
+        for page in stable_pages(page_number_pages, fetch, V1_LIST_PAGE_SIZE, lambda r: r.get("id")):
             yield from page
 
     def show_job_exe_v1(self, job_exe_id):

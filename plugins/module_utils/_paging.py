@@ -43,3 +43,29 @@ def offset_pages(fetch, limit):
         seen += len(items)
         if seen >= total:
             return
+
+
+def stable_pages(pager, fetch, limit, record_id, max_passes=3):
+    """The pages of ``pager(fetch, limit)``, robust to records that others delete or add during the walk.
+
+    When the service's ``total`` changes between pages, the pages have shifted and records may have been
+    skipped (a concurrent cleanup deleting what this one is still listing): the walk is repeated, up to
+    ``max_passes`` walks, and only records not seen before are yielded. A stable walk costs nothing extra.
+    """
+    seen = set()
+    totals = []
+
+    def observed(page_limit, position):
+        items, total = fetch(page_limit, position)
+        totals.append(total)
+        return items, total
+
+    for walk in range(max_passes):
+        del totals[:]
+        for page in pager(observed, limit):
+            fresh = [item for item in page if record_id(item) not in seen]
+            seen.update(record_id(item) for item in fresh)
+            if fresh:
+                yield fresh
+        if len(set(totals)) <= 1 or walk == max_passes - 1:
+            return

@@ -25,7 +25,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     delete_each,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter, check_states
 
 JOB_STATES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEED", "FAILED", "FAILED_INTERRUPTED")
@@ -70,7 +70,7 @@ class TencentBatchClient:
             jobs = response.get("JobSet") or []
             return jobs, int(response.get("TotalCount") or 0)
 
-        for page in offset_pages(fetch, DESCRIBE_JOBS_MAX):
+        for page in stable_pages(offset_pages, fetch, DESCRIBE_JOBS_MAX, lambda job: job.get("JobId")):
             yield from page
 
     def describe_job(self, job_id):

@@ -23,7 +23,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     delete_in_batches,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter
 
 TASK_TYPES = ("START", "STOP", "REBOOT", "HIBERNATE", "REBUILD", "EXECUTE_SCRIPT", "CREATE_SNAPSHOT", "DELETE_BLACK_ECS")
@@ -63,12 +63,14 @@ class WorkspaceClient:
     def list_scheduled_tasks(self, query, first_page=None):
         """Every task matching ``query``; ``first_page`` reuses a page already fetched at offset 0."""
 
+        reusable = [first_page] if first_page is not None else []
+
         def fetch(limit, offset):
-            if offset == 0 and first_page is not None:
-                return first_page
+            if offset == 0 and reusable:
+                return reusable.pop()  # only for the first walk: a repeated walk asks again
             return self.list_page(query, limit, offset)
 
-        for page in offset_pages(fetch, LIST_PAGE_SIZE):
+        for page in stable_pages(offset_pages, fetch, LIST_PAGE_SIZE, lambda task: task.get("id")):
             yield from page
 
     def show_scheduled_task(self, task_id):
