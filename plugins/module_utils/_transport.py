@@ -46,7 +46,10 @@ class Transport:
             adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
-        session.verify = ca_bundle if (ca_bundle and validate_certs) else bool(validate_certs)
+        # Passed with every request too: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's
+        # verify, which would silently ignore ca_bundle and validate_certs=false on machines that set them.
+        self.verify = ca_bundle if (ca_bundle and validate_certs) else bool(validate_certs)
+        session.verify = self.verify
         self.session = session
 
     @classmethod
@@ -98,7 +101,7 @@ class Transport:
             try:
                 try:
                     response = self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
-                                                    allow_redirects=False)
+                                                    verify=self.verify, allow_redirects=False)
                 except (requests.exceptions.RequestException, UnicodeError) as exc:
                     raise _transport_error(service, operation, exc)
                 result = parse(response)

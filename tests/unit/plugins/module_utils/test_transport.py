@@ -209,3 +209,23 @@ def test_tencent_quota_errors_are_not_throttling(stub):
     with pytest.raises(ApiError):
         tencent(stub).call("DescribeJobs", {})
     assert len(stub.seen) == 1
+
+
+@pytest.mark.parametrize("validate_certs, ca_bundle, expected", [(False, None, False), (True, "private-ca.pem", "private-ca.pem")])
+def test_tls_settings_win_over_the_ca_bundle_environment_variables(monkeypatch, validate_certs, ca_bundle, expected):
+    """requests lets REQUESTS_CA_BUNDLE override a session's verify; every request must carry the option's."""
+    from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "system-ca-bundle.crt")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "system-ca-bundle.crt")
+    transport = Transport(validate_certs=validate_certs, ca_bundle=ca_bundle)
+    seen = {}
+
+    def request(method, url, **kwargs):
+        seen.update(kwargs)
+        raise CloudJobsError("stop here")
+
+    monkeypatch.setattr(transport.session, "request", request)
+    with pytest.raises(CloudJobsError):
+        transport.send("S", "Op", lambda: ("GET", "https://example.invalid/", {}, None), lambda r: r, policy=None)
+    assert seen["verify"] == expected
