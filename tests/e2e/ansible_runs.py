@@ -66,14 +66,6 @@ def run_playbook(tmp_path, playbook, *args, env=None, timeout=900):
                           text=True, timeout=timeout, check=False)
 
 
-def run_adhoc(tmp_path, module, module_args, *args, env=None, timeout=300):
-    """``ansible localhost -m <module> -a <json>`` with the one-line JSON result on stdout."""
-    command = [os.path.join(BIN, "ansible"), "localhost", "-m", module, "-a", json.dumps(module_args)] + list(args)
-    return subprocess.run(command, env=env or ansible_env(tmp_path, ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
-                                                           ANSIBLE_STDOUT_CALLBACK="ansible.builtin.oneline"),
-                          cwd=str(tmp_path), capture_output=True, text=True, timeout=timeout, check=False)
-
-
 def localhost_play(tasks, module_defaults=None, name="e2e"):
     play = {"name": name, "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}
     if module_defaults:

@@ -65,7 +65,8 @@ def render(outcomes, matrix):
     if red:
         lines += ["## Red runs", ""]
         for o in red:
-            lines.append("- %s / %s / %s / %s%s: %s" % (o["module"], o["operation"], o["fault"], o["mode"],
-                                                      " (check mode)" if o["check"] else "", "; ".join(o["problems"])))
+            where = " (check mode)" if o["check"] else ""
+            problems = "; ".join(o["problems"])
+            lines.append("- %s / %s / %s / %s%s: %s" % (o["module"], o["operation"], o["fault"], o["mode"], where, problems))
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -73,8 +73,8 @@ def test_four_concurrent_runs_on_overlapping_selections(service, emulator, tmp_p
         out = tmp_path / ("run%d.json" % n)
         tasks = [
             {"name": "Clean up", "cloudjobs.cleanup.%s" % module: dict(args, retry_delay=0.05), "register": "cleanup"},
-            {"name": "Keep the result", "ansible.builtin.copy": {"content": "{{ cleanup | to_json }}", "dest": str(out),
-                                                                  "mode": "0600"}},
+            {"name": "Keep the result",
+             "ansible.builtin.copy": {"content": "{{ cleanup | to_json }}", "dest": str(out), "mode": "0600"}},
         ]
         playbook = write_playbook(tmp_path / ("run%d.yml" % n), localhost_play(tasks, cloud_defaults(emulator.url)))
         run_dir = tmp_path / ("run%d" % n)
@@ -84,7 +84,7 @@ def test_four_concurrent_runs_on_overlapping_selections(service, emulator, tmp_p
                                                 text=True)))
     results = []
     for out, process in processes:
-        output, _ = process.communicate(timeout=600)
+        output = process.communicate(timeout=600)[0]
         assert process.returncode == 0, output[-3000:]
         results.append(json.loads(out.read_text(encoding="utf-8")))
 
