@@ -69,4 +69,4 @@ def render(outcomes, matrix):
             problems = "; ".join(o["problems"])
             lines.append("- %s / %s / %s / %s%s: %s" % (o["module"], o["operation"], o["fault"], o["mode"], where, problems))
         lines.append("")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n"
