@@ -1,11 +1,12 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
 DEV := .ci/dev
 
-.PHONY: demo bench test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
+.PHONY: demo docs bench test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
 
 help:
 	@echo "make demo            start the emulator with demo data, run the example cleanup twice, stop it"
 	@echo "make test            everything CI runs (creates .venv on first use)"
+	@echo "make docs            build the HTML docs site (modules and guides) into docs/_build/html"
 	@echo "make bench           benchmarks against the do-it-yourself baselines; writes docs/benchmarks.md"
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
 	@echo "make pytest|sanity|units|integration|lint|docs-lint|changelog-lint|build   one step"
@@ -16,7 +17,8 @@ test: setup
 	@echo "=== units";           $(DEV) units
 	@echo "=== integration";     $(DEV) integration
 	@echo "=== ansible-lint";    $(DEV) lint
-	@echo "=== docs lint";       $(DEV) docs
+	@echo "=== docs lint";       $(DEV) docs-lint
+	@echo "=== docs site";       $(DEV) docs
 	@echo "=== changelog lint";  $(DEV) changelog
 	@echo "=== build + install"; $(DEV) build
 	@echo "=== all passed"
@@ -33,8 +35,11 @@ setup:
 pytest sanity units integration lint build:
 	$(DEV) $@
 
+docs: setup
+	@$(DEV) docs
+
 docs-lint:
-	$(DEV) docs
+	$(DEV) docs-lint
 
 changelog-lint:
 	$(DEV) changelog
