@@ -225,3 +225,16 @@ class TestFanOutCleanup:
             "huawei-north": 0, "huawei-southeast": 0, "tencent-shanghai": 0}
         assert mutating(emulator) == []
         assert ids(emulator.state()) == after
+
+
+def test_check_flag_wins_over_cleanup_apply(emulator, tmp_path):
+    """``--check`` (an AWX job template of type Check) with ``cleanup_apply=true`` still deletes nothing."""
+    seed, _selected = account_records("dddddddd")
+    emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+    before = ids(emulator.state())
+    run = TestNightlyCleanup().run(tmp_path, emulator, "--check", "-e", "cleanup_apply=true")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "MRS job executions to delete: 3" in run.stdout
+    assert "Tencent Batch jobs to delete: 2" in run.stdout
+    assert mutating(emulator) == []
+    assert ids(emulator.state()) == before
