@@ -1,0 +1,237 @@
+"""Scheduled cleanup as AWX runs it: the documented credential types and project, through ansible-runner.
+
+AWX validates a custom credential type's injectors, renders their ``env`` templates with a sandboxed Jinja2
+environment in which only the inputs that have a value are defined (so an empty optional field becomes an
+empty variable), syncs the project's ``collections/requirements.yml`` into ``requirements_collections``, and
+runs the job with ansible-runner in a private data directory. This suite does the same with the YAML of
+docs/awx/, the project layout of the scheduled cleanup guide and the built collection tarball, against the
+emulator, and asserts on ansible-runner's job events:
+
+* the job template as first created (no ``cleanup_apply``) and a job of type Check (``--check``) with
+  ``cleanup_apply: true`` succeed and make no mutating request;
+* with ``cleanup_apply: true`` the job succeeds and deletes exactly what its events report;
+* the same job again succeeds with ``changed=0`` and makes no mutating request;
+* no secret appears in any job event (AWX stores them all).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import ansible_runner
+import pytest
+import yaml
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ansible_runs import BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AWX_DOCS = os.path.join(REPO, "docs", "awx")
+GUIDE = os.path.join(REPO, "docs", "docsite", "rst", "scheduled_cleanup_awx.rst")
+
+# What AWX refuses in custom injectors (awx.main.constants.ENV_BLOCKLIST, and any ANSIBLE_* variable).
+ENV_BLOCKLIST = {"VIRTUAL_ENV", "PATH", "PYTHONPATH", "JOB_ID", "INVENTORY_ID", "INVENTORY_SOURCE_ID",
+                 "INVENTORY_UPDATE_ID", "AD_HOC_COMMAND_ID", "REST_API_URL", "REST_API_TOKEN", "MAX_EVENT_RES",
+                 "CALLBACK_QUEUE", "CALLBACK_CONNECTION", "CACHE", "JOB_CALLBACK_DEBUG", "INVENTORY_HOSTVARS",
+                 "AWX_HOST", "PROJECT_REVISION", "SUPERVISOR_CONFIG_PATH"}
+
+# Credentials as an AWX admin would fill them in: optional fields left empty are simply absent.
+CREDENTIALS = {
+    "huaweicloud_credential_type.yml": {"access_key": HUAWEI_AK, "secret_key": HUAWEI_SK, "region": "cn-north-4",
+                                        "project_id": PROJECT, "security_token": "", "auth_token": ""},
+    "tencentcloud_credential_type.yml": {"secret_id": TENCENT_ID, "secret_key": TENCENT_KEY, "region": "ap-guangzhou",
+                                         "security_token": ""},
+}
+SECRETS = [HUAWEI_SK, TENCENT_KEY]
+
+pytestmark = pytest.mark.xdist_group("awx_runner")
+
+
+def load_credential_type(name):
+    with open(os.path.join(AWX_DOCS, name), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def validate_credential_type(cred_type):
+    """The checks AWX makes when a custom credential type is saved."""
+    fields = cred_type["inputs"]["fields"]
+    ids = [field["id"] for field in fields]
+    assert len(ids) == len(set(ids))
+    for field in fields:
+        assert set(field) <= {"id", "label", "type", "secret", "help_text", "multiline", "format", "choices", "default"}
+        assert field["type"] in ("string", "boolean") and field["label"]
+    assert set(cred_type["inputs"].get("required", [])) <= set(ids)
+    assert cred_type["kind"] in ("cloud", "net")
+    # Every template may use only the type's own fields (AWX renders them with StrictUndefined to check).
+    strict = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    example = {field_id: "EXAMPLE" for field_id in ids}
+    for env_var, template in cred_type["injectors"]["env"].items():
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env_var)
+        assert env_var not in ENV_BLOCKLIST and not env_var.startswith("ANSIBLE_")
+        strict.from_string(template).render(**example)
+    assert set(cred_type["injectors"]) == {"env"}
+
+
+def inject(cred_type, inputs):
+    """The environment AWX injects for a credential with these ``inputs``."""
+    namespace = {"tower": {}}
+    namespace.update({field_id: value for field_id, value in inputs.items() if value})
+    sandbox = ImmutableSandboxedEnvironment()
+    return {env_var: sandbox.from_string(template).render(**namespace)
+            for env_var, template in cred_type["injectors"]["env"].items()}
+
+
+def guide_files():
+    """The project files of the scheduled cleanup guide: each ``code-block`` whose first line is ``# <path>``."""
+    with open(GUIDE, encoding="utf-8") as f:
+        text = f.read()
+    files = {}
+    for block in re.findall(r"\.\. code-block:: yaml\n\n((?:   .*\n|\n)+)", text):
+        lines = [line[3:] for line in block.splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        match = re.fullmatch(r"# (\S+\.yml)", lines[0])
+        if match:
+            files[match.group(1)] = "\n".join(lines[1:]) + "\n"
+    return files
+
+
+@pytest.fixture(scope="module")
+def credential_env():
+    env = {}
+    for name, inputs in CREDENTIALS.items():
+        cred_type = load_credential_type(name)
+        validate_credential_type(cred_type)
+        env.update(inject(cred_type, inputs))
+    return env
+
+
+@pytest.fixture
+def job(tmp_path, collection_tarball, credential_env, emulator, monkeypatch):
+    """Runs a job of the scheduled cleanup template; returns ``run(extravars, cmdline)``.
+
+    Like AWX, every job gets a fresh private data directory (ansible-runner keeps state such as env/cmdline
+    in it): the synced project, the synced collections, the inventory, the injected environment, extra vars.
+    """
+    for name in [n for n in os.environ if n.startswith(("HW_", "HUAWEICLOUD_", "TENCENTCLOUD_"))]:
+        monkeypatch.delenv(name)   # only the credentials attached to the job template
+    monkeypatch.setenv("PATH", BIN + os.pathsep + os.environ.get("PATH", ""))
+    synced = tmp_path / "project_cache"
+    for path, content in guide_files().items():
+        (synced / "project" / path).parent.mkdir(parents=True, exist_ok=True)
+        (synced / "project" / path).write_text(content, encoding="utf-8")
+    # The project sync: AWX installs collections/requirements.yml into requirements_collections; offline, the
+    # requirement (cloudjobs.cleanup) is installed from the tarball this checkout builds.
+    requirements = yaml.safe_load((synced / "project" / "collections" / "requirements.yml").read_text(encoding="utf-8"))
+    assert [c["name"] for c in requirements["collections"]] == ["cloudjobs.cleanup"]
+    collections = synced / "requirements_collections"
+    sync = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-p", str(collections),
+                           str(collection_tarball)], env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections)),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert sync.returncode == 0, sync.stdout + sync.stderr
+    jobs = []
+
+    def run_job(extravars, cmdline=None):
+        data = tmp_path / ("job%d" % (len(jobs) + 1))
+        jobs.append(data)
+        shutil.copytree(synced, data, symlinks=True)
+        (data / "inventory").mkdir()
+        (data / "inventory" / "hosts").write_text(
+            "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable, encoding="utf-8")
+        (data / "env").mkdir()
+        envvars = dict(credential_env, ANSIBLE_COLLECTIONS_PATH=str(data / "requirements_collections"),
+                       ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(data / "tmp"), ANSIBLE_HOME=str(data / "home"))
+        (data / "env" / "envvars").write_text(yaml.safe_dump(envvars), encoding="utf-8")
+        # The endpoints are the only thing a real job template would not need: they point at the emulator.
+        extravars = dict(extravars, huaweicloud_auth={"endpoint": emulator.url},
+                         tencentcloud_auth={"endpoint": emulator.url})
+        (data / "env" / "extravars").write_text(yaml.safe_dump(extravars), encoding="utf-8")
+        emulator.clear_requests()
+        runner = ansible_runner.run(private_data_dir=str(data), playbook="cleanup.yml", cmdline=cmdline,
+                                    quiet=True, timeout=600)
+        return runner, list(runner.events)
+
+    return run_job
+
+
+def summary(events):
+    """``cleanup_summary`` as the playbook recorded it (the set_fact task's event)."""
+    facts = [e["event_data"]["res"]["ansible_facts"]["cleanup_summary"] for e in events
+             if e["event"] == "runner_on_ok" and "cleanup_summary" in e["event_data"].get("res", {}).get("ansible_facts", {})]
+    assert len(facts) == 1
+    return facts[0]
+
+
+def stats(events):
+    return [e["event_data"] for e in events if e["event"] == "playbook_on_stats"][0]
+
+
+def mutating(emulator):
+    return [r for r in emulator.requests() if r["mutating"]]
+
+
+def held(state):
+    return {("mrs", r["job_id"]) for r in state["mrs"]} | {("workspace", r["id"]) for r in state["workspace"]} | \
+        {("tencent", r["JobId"]) for r in state["tencent"]}
+
+
+def assert_no_secret(events):
+    text = json.dumps(events)
+    for secret in SECRETS:
+        assert secret not in text and secret[:12] not in text
+
+
+def test_credential_types_render_as_awx_injects_them(credential_env):
+    assert credential_env == {
+        "HW_ACCESS_KEY": HUAWEI_AK, "HW_SECRET_KEY": HUAWEI_SK, "HW_SECURITY_TOKEN": "", "HW_AUTH_TOKEN": "",
+        "HW_REGION_NAME": "cn-north-4", "HW_PROJECT_ID": PROJECT,
+        "TENCENTCLOUD_SECRET_ID": TENCENT_ID, "TENCENTCLOUD_SECRET_KEY": TENCENT_KEY,
+        "TENCENTCLOUD_SECURITY_TOKEN": "", "TENCENTCLOUD_REGION": "ap-guangzhou",
+    }
+
+
+def test_scheduled_cleanup_job_through_ansible_runner(job, emulator):
+    emulator.seed({"demo": True})
+    template = {"cleanup_services": ["mrs", "workspace", "tencent"], "cleanup_older_than": "7d",
+                "cleanup_max_deletions": 5000, "mrs_cluster_ids": ["mrs-prod-etl", "mrs-adhoc"]}
+    before = held(emulator.state())
+
+    # The new job template, before anyone sets cleanup_apply: a report only.
+    runner, events = job(template)
+    assert (runner.status, runner.rc) == ("successful", 0)
+    first = summary(events)
+    assert first["mode"] == "check" and first["mrs_job_executions"] and first["tencent_batch_jobs"]
+    assert mutating(emulator) == [] and held(emulator.state()) == before
+
+    # A job of type Check runs ansible-playbook --check: still nothing deleted, whatever the extra vars say.
+    runner, events = job(dict(template, cleanup_apply=True), cmdline="--check")
+    assert (runner.status, runner.rc) == ("successful", 0)
+    assert summary(events)["mode"] == "check"
+    assert mutating(emulator) == [] and held(emulator.state()) == before
+
+    # The scheduled run: deletes what the report listed, and its events say exactly what went.
+    runner, events = job(dict(template, cleanup_apply=True))
+    assert (runner.status, runner.rc) == ("successful", 0)
+    done = summary(events)
+    assert done["mode"] == "delete"
+    reported = {("mrs", i) for i in done["mrs_job_executions"]} | \
+        {("workspace", i) for i in done["workspace_scheduled_tasks"]} | {("tencent", i) for i in done["tencent_batch_jobs"]}
+    assert reported == {("mrs", i) for i in first["mrs_job_executions"]} | \
+        {("workspace", i) for i in first["workspace_scheduled_tasks"]} | {("tencent", i) for i in first["tencent_batch_jobs"]}
+    after = held(emulator.state())
+    assert before - after == reported and after < before
+    assert stats(events)["changed"] == {"localhost": 3}
+    assert not stats(events)["failures"]
+    assert_no_secret(events)
+
+    # The next night: nothing left to do.
+    runner, events = job(dict(template, cleanup_apply=True))
+    assert (runner.status, runner.rc) == ("successful", 0)
+    assert stats(events)["changed"] == {}
+    assert summary(events)["mrs_job_executions"] == [] and summary(events)["tencent_batch_jobs"] == []
+    assert mutating(emulator) == [] and held(emulator.state()) == after
+    assert_no_secret(events)
