@@ -12,6 +12,7 @@ import sys
 import yaml
 
 E2E = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(E2E))
 BIN = os.path.dirname(sys.executable)
 
 # The emulator's credentials (tests/emulator/state.py) and its default project and regions.
@@ -52,6 +53,23 @@ def ansible_env(tmp_path, **extra):
     })
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+def mutating_requests(emulator):
+    """The emulator's log entries of the calls that changed something."""
+    return [r for r in emulator.requests() if r["mutating"]]
+
+
+def install_collection(target, *source, cwd=None):
+    """``ansible-galaxy collection install -p <target> <source...>`` (a tarball, or ``-r requirements.yml`` run in
+    ``cwd``) with only ``target`` as the collections path, as in a fresh image or an AWX job: the tests' own path
+    holds the live checkout, which galaxy would take for "already installed"."""
+    run = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-p", str(target)]
+                         + [str(s) for s in source],
+                         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(target)), cwd=cwd and str(cwd),
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return target
 
 
 def write_playbook(path, plays):

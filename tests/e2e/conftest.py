@@ -10,9 +10,7 @@ import yaml
 
 import fault_matrix
 import reliability_report
-from ansible_runs import BIN
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ansible_runs import BIN, REPO
 
 
 @pytest.fixture(scope="session")

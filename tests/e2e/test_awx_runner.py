@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import ansible_runner
@@ -27,9 +26,9 @@ import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_runs import BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY
+from ansible_runs import BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, install_collection
+from ansible_runs import mutating_requests as mutating
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AWX_DOCS = os.path.join(REPO, "docs", "awx")
 GUIDE = os.path.join(REPO, "docs", "docsite", "rst", "scheduled_cleanup_awx.rst")
 
@@ -128,11 +127,7 @@ def job(tmp_path, collection_tarball, credential_env, emulator, monkeypatch):
     # requirement (cloudjobs.cleanup) is installed from the tarball this checkout builds.
     requirements = yaml.safe_load((synced / "project" / "collections" / "requirements.yml").read_text(encoding="utf-8"))
     assert [c["name"] for c in requirements["collections"]] == ["cloudjobs.cleanup"]
-    collections = synced / "requirements_collections"
-    sync = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-p", str(collections),
-                           str(collection_tarball)], env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections)),
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert sync.returncode == 0, sync.stdout + sync.stderr
+    install_collection(synced / "requirements_collections", collection_tarball)
     jobs = []
 
     def run_job(extravars, cmdline=None):
@@ -168,10 +163,6 @@ def summary(events):
 
 def stats(events):
     return [e["event_data"] for e in events if e["event"] == "playbook_on_stats"][0]
-
-
-def mutating(emulator):
-    return [r for r in emulator.requests() if r["mutating"]]
 
 
 def held(state):

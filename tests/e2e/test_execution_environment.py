@@ -19,17 +19,16 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from ansible_runs import BIN
+from ansible_runs import BIN, REPO, install_collection
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AWX_DOCS = os.path.join(REPO, "docs", "awx")
 
 pytestmark = pytest.mark.xdist_group("execution_environment")
 
 
-def tool(name, *args, cwd=None, env=None):
-    run = subprocess.run([os.path.join(BIN, name)] + [str(a) for a in args], cwd=cwd and str(cwd),
-                         env=dict(os.environ, **(env or {})), capture_output=True, text=True, timeout=300, check=False)
+def tool(name, *args):
+    run = subprocess.run([os.path.join(BIN, name)] + [str(a) for a in args], capture_output=True, text=True,
+                         timeout=300, check=False)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return run
 
@@ -63,11 +62,7 @@ def imported_distributions():
 @pytest.fixture(scope="module")
 def installed(collection_tarball, tmp_path_factory):
     """The tarball installed with ansible-galaxy: ``<dir>/ansible_collections/cloudjobs/cleanup``."""
-    target = tmp_path_factory.mktemp("installed")
-    # Only the target counts as installed, as in a fresh image (the tests' own path holds the live checkout).
-    tool("ansible-galaxy", "collection", "install", "-p", target, collection_tarball,
-         env={"ANSIBLE_COLLECTIONS_PATH": str(target)})
-    return target
+    return install_collection(tmp_path_factory.mktemp("installed"), collection_tarball)
 
 
 def test_the_modules_import_only_requests_beyond_ansible_and_the_standard_library():
@@ -134,8 +129,7 @@ def test_create_from_the_tarball_definition_builds_a_context_that_installs_the_c
 
     # The galaxy stage, as the Containerfile runs it: in the context's _build/, from its requirements.yml.
     collections = tmp_path / "usr-share-ansible-collections"
-    tool("ansible-galaxy", "collection", "install", "-r", "requirements.yml", "--collections-path", collections, cwd=build,
-         env={"ANSIBLE_COLLECTIONS_PATH": str(collections)})
+    install_collection(collections, "-r", "requirements.yml", cwd=build)
     assert (collections / "ansible_collections" / "cloudjobs" / "cleanup" / "MANIFEST.json").is_file()
 
     # The builder stage: the context's own introspection script over what the galaxy stage installed.

@@ -9,10 +9,10 @@ import re
 
 import yaml
 
-from ansible_runs import (HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ansible_env, localhost_play, run_playbook,
-                          write_playbook)
+from ansible_runs import (HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, ansible_env, localhost_play,
+                          mutating_requests, run_playbook, write_playbook)
 
-README = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
+README = os.path.join(REPO, "README.md")
 
 
 def quick_start_tasks():
@@ -41,5 +41,5 @@ def test_quick_start_runs_against_the_emulator(emulator, tmp_path):
                       TENCENTCLOUD_REGION="ap-guangzhou")
     run = run_playbook(tmp_path, playbook, "-e", "mrs_cluster_id=mrs-prod-etl", env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    operations = {r["operation"] for r in emulator.requests() if r["mutating"]}
+    operations = {r["operation"] for r in mutating_requests(emulator)}
     assert operations == {"BatchDeleteJobs", "BatchDeleteScheduledTasks", "DeleteJob"}

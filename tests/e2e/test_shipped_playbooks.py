@@ -7,6 +7,7 @@
   its own selected records, the records of a project and a region no host names are untouched.
 """
 
+import ast
 import re
 import time
 
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from ansible_runs import HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ansible_env, run_playbook
+from ansible_runs import mutating_requests as mutating
 
 DAY_MS = 86400 * 1000
 SOUTHEAST_PROJECT = "1b2c3d4e5f60718293a4b5c6d7e8f90a"
@@ -83,10 +85,6 @@ def ids(state):
     }
 
 
-def mutating(emulator):
-    return [r for r in emulator.requests() if r["mutating"]]
-
-
 def recap(stdout):
     """``{host: {"ok": n, "changed": n, "failed": n, ...}}`` from the PLAY RECAP."""
     hosts = {}
@@ -96,12 +94,12 @@ def recap(stdout):
 
 
 def host_summaries(stdout):
-    """The per-host summary line of fan_out_cleanup: ``{host: (mode, mrs, workspace, tencent, not deleted)}``."""
+    """Each host's printed summary: ``{host: (mode, mrs, workspace, tencent, not deleted)}``."""
     found = {}
-    pattern = (r'ok: \[(\S+)\] => \{\s+"msg": "(\w+) mode: MRS job executions [\w ]+: (\d+), Workspace scheduled '
-               r'tasks [\w ]+: (\d+), Tencent Batch jobs [\w ]+: (\d+), not deleted: (\d+)"')
-    for host, mode, *counts in re.findall(pattern, stdout):
-        found[host] = (mode,) + tuple(int(c) for c in counts)
+    pattern = (r'ok: \[(\S+)\] => \{\s+"msg": \[\s+"mode: (\w+)[^"]*",\s+"MRS job executions [\w ]+: (\d+)",\s+'
+               r'"Workspace scheduled tasks [\w ]+: (\d+)",\s+"Tencent Batch jobs [\w ]+: (\d+)",\s+"not deleted: (.*)"')
+    for host, mode, mrs, workspace, tencent, not_deleted in re.findall(pattern, stdout):
+        found[host] = (mode, int(mrs), int(workspace), int(tencent), len(ast.literal_eval(not_deleted)))
     return found
 
 
@@ -234,6 +232,7 @@ def test_check_flag_wins_over_cleanup_apply(emulator, tmp_path):
     before = ids(emulator.state())
     run = TestNightlyCleanup().run(tmp_path, emulator, "--check", "-e", "cleanup_apply=true")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "mode: check (nothing deleted)" in run.stdout   # no hint to pass cleanup_apply: it was passed
     assert "MRS job executions to delete: 3" in run.stdout
     assert "Tencent Batch jobs to delete: 2" in run.stdout
     assert mutating(emulator) == []
