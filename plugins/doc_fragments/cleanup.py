@@ -19,7 +19,8 @@ options:
   max_deletions:
     description:
       - A guard for unattended runs. When the selection holds more records to delete than this, the task
-        fails before deleting anything.
+        fails before deleting anything, and reports every selected record in RV(not_deleted) with a reason that
+        names the guard.
       - V(0) allows no deletion at all, which together with check mode previews a cleanup.
     type: int
   force:
@@ -39,5 +40,8 @@ options:
 notes:
   - Records that another run deletes between this module's look and its delete count as already absent.
   - When some selected records cannot be deleted, the task fails and still returns exactly which records
-    were deleted (RV(deleted)) and which were not (RV(not_deleted)).
+    were deleted (RV(deleted)) and which were not (RV(not_deleted)). Every requested or selected id ends in
+    exactly one of RV(deleted), RV(already_absent) and RV(not_deleted), on success and failure alike.
+  - Ids are trimmed of surrounding spaces, so that the ad-hoc form C(ids="a, b") selects C(a) and C(b).
+  - The modules need Python 3.9 or newer; on an older Python the task fails with a message naming the Python found.
 """

@@ -25,15 +25,16 @@ ABORT = "abort"  # every further call would fail the same way (authentication, p
 
 
 class SelectionTooLarge(CloudJobsError):
-    pass
+    """More records selected than ``max_deletions`` allows: nothing is deleted."""
 
 
 class CleanupTarget:
-    """What a service tells the dance. Subclasses implement every method.
+    """What a service tells the dance. Subclasses implement every method but ``undecidable``.
 
     ``noun``             e.g. "job execution", for messages
     ``record_id(r)``     the id of a service record
     ``look()``           ``(records, absent_ids)``: the selected records that exist, and requested ids that do not
+    ``undecidable(r)``   None, or why the filters cannot tell whether ``r`` is selected (it is then not deleted)
     ``blocker(r)``       None when ``r`` can be deleted now, else why not (e.g. "still RUNNING")
     ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force
     ``refresh(ids)``     ``{id: record or None}`` with the current state, for waiting after ``stop``
@@ -50,6 +51,9 @@ class CleanupTarget:
 
     def look(self):
         raise NotImplementedError
+
+    def undecidable(self, record):  # pylint: disable=unused-argument
+        return None
 
     def blocker(self, record):
         raise NotImplementedError
@@ -69,18 +73,41 @@ class CleanupTarget:
 
 def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
                   clock=time.monotonic):
-    """Run the cleanup for ``target`` and return a ``CleanupResult``.
+    """Run the cleanup for ``target`` and return a ``CleanupResult``, whatever happens.
 
-    Only records found by the look are ever deleted; check mode stops right after deciding.
+    Only records found by the look are ever deleted; check mode stops right after deciding. A failure at any
+    step (the look, the guard, a fatal error while stopping or deleting) ends the run with the result as far
+    as it got: every selected id the run did not reach is reported in ``not_deleted`` with the reason.
     """
-    records, absent_ids = target.look()
-    result = CleanupResult(records, target.record_id)
+    result = CleanupResult(record_id=target.record_id)
     result.requested = set(target.ids or ())
+    try:
+        records, absent_ids = target.look()
+    except CloudJobsError as error:
+        result.stop(str(error), error)  # nothing was looked at, so nothing was deleted
+        return result
+    result.select(records)
     result.mark_absent(absent_ids)
+    try:
+        _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock)
+    except CloudJobsError as error:
+        result.stop(str(error), error)
+        result.settle_remaining("not deleted: %s" % error, error)
+    return result
 
-    blocked = [(r, target.blocker(r)) for r in records]
+
+def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock):
+    decidable = []
+    for record in result.records:
+        reason = target.undecidable(record)
+        if reason is None:
+            decidable.append(record)
+        else:
+            result.mark_not_deleted(target.record_id(record), reason)
+
+    blocked = [(r, target.blocker(r)) for r in decidable]
     ready = [target.record_id(r) for r, reason in blocked if reason is None]
-    busy = [r for r, reason in blocked if reason is not None]
+    busy = [(r, reason) for r, reason in blocked if reason is not None]
 
     planned = len(ready) + (len(busy) if force else 0)
     if max_deletions is not None and planned > max_deletions:
@@ -90,23 +117,26 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
         )
 
     if not force:
-        for record in busy:
-            result.mark_busy(target.record_id(record), "%s; set force=true to stop it and delete it" % target.blocker(record))
+        for record, reason in busy:
+            result.mark_busy(target.record_id(record), "%s; set force=true to stop it and delete it" % reason)
         busy = []
 
     if check_mode:
-        result.mark_deleted(ready + [target.record_id(r) for r in busy])
-        return result
+        result.mark_deleted(ready + [target.record_id(r) for r, _reason in busy])
+        return
 
     if busy:
-        ready += _stop_and_wait(target, busy, result, wait_timeout, sleep, clock)
+        ready += _stop_and_wait(target, [r for r, _reason in busy], result, wait_timeout, sleep, clock)
     if ready:
         target.delete(ready, result)
-    return result
 
 
 def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
-    """Stop each busy record, then poll with backoff until it can be deleted. Returns the ids now deletable."""
+    """Stop each busy record, then poll with backoff until it can be deleted. Returns the ids now deletable.
+
+    A stop refused for a reason every further call would share (ABORT) ends the run: the error is raised, and
+    ``ensure_absent`` reports every selected id not yet settled, stopped ones included.
+    """
     waiting = []
     for record in records:
         record_id = target.record_id(record)
@@ -119,9 +149,7 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
                 continue
             result.mark_not_deleted(record_id, "could not be stopped: %s" % error, error)
             if verdict == ABORT:
-                _abandon([target.record_id(r) for r in records if target.record_id(r) != record_id
-                          and target.record_id(r) not in waiting], result, error)
-                return []
+                raise
             continue
         waiting.append(record_id)
 

@@ -65,20 +65,16 @@ def run_module(module, connect, run):
 def run_cleanup(module, target, records_key, render):
     """The whole of a deleting module's ``run``: the dance, then the result in the module's shape.
 
-    When the look itself fails nothing was deleted, and the result says so in the usual keys.
+    One path for every outcome: a failed look, the ``max_deletions`` guard, a fatal error halfway and a
+    partial failure all return the same keys as a success, with what was (not) deleted and why.
     """
-    try:
-        result = ensure_absent(
-            target,
-            check_mode=module.check_mode,
-            force=module.params["force"],
-            max_deletions=module.params["max_deletions"],
-            wait_timeout=module.params["wait_timeout"],
-        )
-    except ApiError as error:
-        nothing = {"changed": False, "deleted": [], "already_absent": [], "not_deleted": [], records_key: [],
-                   "error": error.to_dict()}
-        return nothing, str(error)
+    result = ensure_absent(
+        target,
+        check_mode=module.check_mode,
+        force=module.params["force"],
+        max_deletions=module.params["max_deletions"],
+        wait_timeout=module.params["wait_timeout"],
+    )
     values = result.as_dict(records_key, render, diff=module._diff)
     if result.skipped:
         module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted); "
@@ -86,7 +82,18 @@ def run_cleanup(module, target, records_key, render):
     return values, (result.failure_message(target.noun) if result.failed else None)
 
 
-def run_info(target, records_key, render):
-    """The whole of an ``_info`` module's ``run``: the same look, nothing else."""
+def run_info(module, target, records_key, render):
+    """The whole of an ``_info`` module's ``run``: the same look, nothing else.
+
+    A record the filters cannot decide on is left out of the list with a warning that says why, as the
+    deleting module would leave it alone.
+    """
     records, _absent = target.look()
-    return {"changed": False, records_key: [render(r) for r in records]}, None
+    listed = []
+    for record in records:
+        why = target.undecidable(record)
+        if why is None:
+            listed.append(record)
+        else:
+            module.warn("%s %s is not listed: %s" % (target.noun, target.record_id(record), why))
+    return {"changed": False, records_key: [render(r) for r in listed]}, None

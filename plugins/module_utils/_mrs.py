@@ -163,10 +163,13 @@ def _v1_not_found(error):
 
 
 def _raise_for_cluster(error, cluster_id):
+    """A missing cluster fails the run with a message that names it; it never reads as "nothing to delete"."""
     if error.code == CLUSTER_NOT_FOUND_CODE:
-        raise ConfigurationError(
-            "MRS cluster %s does not exist in this project and region (error %s, request id %s); "
-            "check cluster_id, region and project_id" % (cluster_id, error.code, error.request_id)
+        raise ApiError(
+            error.service, error.operation,
+            "MRS cluster %s does not exist in this project and region; check cluster_id, region and project_id"
+            % cluster_id,
+            status=error.status, code=error.code, request_id=error.request_id,
         )
 
 
@@ -230,7 +233,7 @@ class MrsJobExecutions(CleanupTarget):
         self.ids = selection.ids
         if not cluster_id:
             raise ConfigurationError("cluster_id is required with api_version=v2")
-        CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")
+        cluster_id = CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")[0]
         self.client = client
         self.cluster_id = cluster_id
         self.selection = selection
@@ -330,7 +333,7 @@ class MrsJobExecutionsV1(CleanupTarget):
     def __init__(self, client, cluster_id, selection, workers=4):
         self.ids = selection.ids
         if cluster_id:
-            CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")
+            cluster_id = CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")[0]
         if selection.ids is None and not cluster_id:
             raise ConfigurationError("cluster_id is required to select MRS v1.1 job executions by filters")
         if selection.filters.get("job_types") or selection.filters.get("user") or selection.filters.get("queue"):

@@ -1,49 +1,71 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one result shape every deleting module returns.
+"""The one result shape every deleting module returns, on success and on failure alike.
 
 PRIVATE to this collection; no stability promise.
 
 ``deleted``        ids deleted by this run (in check mode: ids that would be)
 ``already_absent`` requested ids that did not exist, or vanished before this run could delete them
 ``not_deleted``    ``[{id, reason, error_code, request_id}]`` for everything selected but still there
+
+The invariant: every selected id and every requested id that does not exist ends in exactly one of the
+three lists. The first verdict on an id stands (a fresh look may still move a refused id to
+``already_absent``, see ``resolve_absent``), and ``settle_remaining`` gives every id the run did not reach
+its place in ``not_deleted``, so no path can drop an id or report it twice.
 """
 
 from __future__ import annotations
 
+DELETED = "deleted"
+ALREADY_ABSENT = "already_absent"
+NOT_DELETED = "not_deleted"
+
 
 class CleanupResult:
     def __init__(self, records=None, record_id=None):
-        self.records = list(records or [])
+        self.records = []
         self._record_id = record_id
         self.deleted = []
         self.already_absent = []
-        self._seen = set()  # deleted or absent: membership tests stay O(1) on runs of tens of thousands
         self.not_deleted = []
+        self._outcome = {}  # id -> DELETED / ALREADY_ABSENT / NOT_DELETED: O(1) on runs of tens of thousands
         # ids left alone on purpose (still running, selected by filters): reported, but not a failure
         self.skipped = set()
         self.requested = set()  # ids the user named; a record that cannot go fails the task only then
+        self.message = None  # why the run stopped early (a guard, a fatal error), when it did
+        self.error = None  # the failed call that stopped the run, as ``ApiError.to_dict()``
+        self.select(records or [])
+
+    def select(self, records):
+        """The records the look selected: each of them must end in one of the three lists."""
+        self.records = list(records)
+
+    def outcome(self, record_id):
+        return self._outcome.get(record_id)
 
     def mark_deleted(self, ids):
         for record_id in ids:
-            if record_id not in self._seen:
-                self._seen.add(record_id)
+            if record_id not in self._outcome:
+                self._outcome[record_id] = DELETED
                 self.deleted.append(record_id)
 
     def mark_absent(self, ids):
         for record_id in ids:
-            if record_id not in self._seen:
-                self._seen.add(record_id)
+            if record_id not in self._outcome:
+                self._outcome[record_id] = ALREADY_ABSENT
                 self.already_absent.append(record_id)
 
     def mark_busy(self, record_id, reason, error=None):
         """Not finished yet: a failure if the user asked for it by id, otherwise reported and skipped."""
-        self.mark_not_deleted(record_id, reason, error)
-        if record_id not in self.requested:
+        if self.mark_not_deleted(record_id, reason, error) and record_id not in self.requested:
             self.skipped.add(record_id)
 
     def mark_not_deleted(self, record_id, reason, error=None):
+        """Report ``record_id`` as still there; returns False when the id already had its verdict."""
+        if record_id in self._outcome:
+            return False
+        self._outcome[record_id] = NOT_DELETED
         self.not_deleted.append(
             {
                 "id": record_id,
@@ -52,12 +74,35 @@ class CleanupResult:
                 "request_id": getattr(error, "request_id", None),
             }
         )
+        return True
 
     def resolve_absent(self, ids):
         """Move ids reported as not deleted to ``already_absent`` once a fresh look shows they are gone."""
-        gone = set(ids)
+        gone = {i for i in ids if self._outcome.get(i) == NOT_DELETED}
+        if not gone:
+            return
         self.not_deleted = [n for n in self.not_deleted if n["id"] not in gone]
-        self.mark_absent(ids)
+        self.skipped -= gone
+        for record_id in gone:
+            del self._outcome[record_id]
+        self.mark_absent([i for i in ids if i in gone])
+
+    def stop(self, message, error=None):
+        """The run stops here: ``message`` says why; ``error`` is the failed call, when one did."""
+        self.message = message
+        if error is not None and hasattr(error, "to_dict"):
+            self.error = error.to_dict()
+
+    def unsettled(self):
+        """Selected ids without a verdict yet."""
+        if self._record_id is None:
+            return []
+        return [i for i in (self._record_id(r) for r in self.records) if i not in self._outcome]
+
+    def settle_remaining(self, reason, error=None):
+        """Every selected id the run did not reach is reported as not deleted, with ``reason``."""
+        for record_id in self.unsettled():
+            self.mark_not_deleted(record_id, reason, error)
 
     @property
     def changed(self):
@@ -69,16 +114,21 @@ class CleanupResult:
 
     @property
     def failed(self):
-        return bool(self.failures)
+        return self.message is not None or bool(self.failures)
 
     def remaining_records(self):
         """The selected records that still exist after this run (the diff's ``after``)."""
-        return [r for r in self.records if self._record_id(r) not in self._seen]
+        return [r for r in self.records if self._outcome.get(self._record_id(r)) not in (DELETED, ALREADY_ABSENT)]
 
     def failure_message(self, noun):
-        first = self.failures[0]
+        failures = self.failures
+        if self.message is not None:
+            if not failures:
+                return self.message
+            return "%s (%d of %d selected %s(s) not deleted)" % (self.message, len(failures), len(self.records), noun)
+        first = failures[0]
         return "%d of %d selected %s(s) were not deleted; first: %s: %s" % (
-            len(self.failures),
+            len(failures),
             len(self.records),
             noun,
             first["id"],
@@ -94,6 +144,8 @@ class CleanupResult:
             "not_deleted": list(self.not_deleted),
             records_key: [render(r) for r in self.records],
         }
+        if self.error is not None:
+            result["error"] = dict(self.error)
         if diff:
             result["diff"] = {
                 "before": {records_key: [render(r) for r in self.records]},

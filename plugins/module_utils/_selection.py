@@ -10,8 +10,10 @@ Everything here is pure: no requests are made, so bad input is rejected before a
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import re
+import sys
 import time
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
@@ -49,13 +51,17 @@ class IdRule:
         self.max_length = max_length
 
     def validate(self, ids, option):
-        """Return the ids without duplicates (first occurrence wins), or raise ConfigurationError."""
+        """Return the ids, trimmed of spaces and without duplicates (first occurrence wins), or raise
+        ConfigurationError."""
         if ids is None:
             return None
         if not ids:
             raise ConfigurationError("%s must name at least one id; omit the option to select by filters" % option)
         seen = []
         for value in ids:
+            if isinstance(value, str):
+                # An ad-hoc "ids=a, b" arrives as ["a", " b"]: spaces around an id are never part of it.
+                value = value.strip(" ")
             if not isinstance(value, str) or not value:
                 raise ConfigurationError("%s: every id must be a non-empty string, got %r" % (option, value))
             # fullmatch: with match(), "$" would also accept an id that ends in a newline.
@@ -121,3 +127,52 @@ def check_states(states, allowed, running, force, option="filters.states"):
             "or select finished states only" % (option, ", ".join(busy))
         )
     return list(states)
+
+
+# Zone names that need no time-zone database, and fixed offsets written as UTC+8, GMT-05:30 or UTC+08:00.
+_UTC_NAMES = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu")
+_OFFSET_RE = re.compile(r"^(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?$")
+TZDATA_HINT = "install the tzdata Python package (pip install tzdata) or the system's tzdata package"
+
+
+class UnknownTimeZone(Exception):
+    """A time zone this Python cannot resolve; the message says why and what to install."""
+
+
+def resolve_time_zone(name):
+    """The ``tzinfo`` for an IANA zone name (``Asia/Shanghai``), ``UTC`` or a fixed offset (``UTC+08:00``).
+
+    Raises UnknownTimeZone rather than guess: a wrong zone shifts every expiry by hours.
+    """
+    if name in _UTC_NAMES:
+        return datetime.timezone.utc
+    offset = _OFFSET_RE.fullmatch(name)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        delta = datetime.timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if delta > datetime.timedelta(hours=14):
+            raise UnknownTimeZone("it is not a valid UTC offset")
+        return datetime.timezone(-delta if sign == "-" else delta)
+    try:
+        import zoneinfo  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        raise UnknownTimeZone("Python %d.%d has no zoneinfo module (Python 3.9 or newer is needed)"
+                              % sys.version_info[:2])
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except zoneinfo.ZoneInfoNotFoundError:
+        if not _have_time_zone_database(zoneinfo):
+            raise UnknownTimeZone("this Python has no time-zone database to resolve it; %s" % TZDATA_HINT)
+        raise UnknownTimeZone("it is not in this Python's time-zone database; if it is a new zone, update tzdata "
+                              "(pip install -U tzdata, or the system's tzdata package)")
+    except (ValueError, OSError):
+        raise UnknownTimeZone("it is not a valid time zone name")
+
+
+_DATABASE = []
+
+
+def _have_time_zone_database(zoneinfo):
+    if not _DATABASE:
+        _DATABASE.append(bool(zoneinfo.available_timezones()))
+    return _DATABASE[0]

@@ -24,13 +24,20 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import (
+    IdRule,
+    RecordFilter,
+    UnknownTimeZone,
+    resolve_time_zone,
+)
 
 TASK_TYPES = ("START", "STOP", "REBOOT", "HIBERNATE", "REBUILD", "EXECUTE_SCRIPT", "CREATE_SNAPSHOT", "DELETE_BLACK_ECS")
 SCHEDULED_TYPES = ("FIXED_TIME", "DAY", "WEEK", "MONTH", "LIFE_CYCLE")
 LAST_STATUSES = ("SUCCESS", "SKIP", "FAIL")
 # Triggered tasks only appear in the list when this scheduled_type is asked for.
 LIFE_CYCLE = "LIFE_CYCLE"
+# The two unfiltered listings that together hold every task: whether an id exists is asked of these.
+EXISTENCE_LISTINGS = ({}, {"scheduled_type": LIFE_CYCLE})
 
 LIST_PAGE_SIZE = 50  # documented maximum
 MAX_BATCH_SIZE = 5000  # documented maximum of task_ids in one batch-delete
@@ -87,25 +94,27 @@ class WorkspaceClient:
         )
 
 
-def _expired(task, now):
-    """Whether ``expire_time`` ("yyyy-MM-dd HH:mm:ss", in the task's time zone when it names one) has passed."""
+def expiry(task, now):
+    """``(expired, why_undecided)``: whether ``expire_time`` has passed, or None and the reason it cannot be told.
+
+    ``expire_time`` ("yyyy-MM-dd HH:mm:ss") is wall time in the task's ``time_zone``; a task without one never
+    expires. Nothing is guessed: an unreadable time, a missing or unresolvable zone leave the answer open.
+    """
     text = task.get("expire_time")
     if not text:
-        return False
+        return False, None
     try:
         moment = datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return False
-    zone = datetime.timezone.utc
+    except (TypeError, ValueError):
+        return None, "expire_time %r is not a time in the yyyy-MM-dd HH:mm:ss format" % (text,)
     name = task.get("time_zone")
-    if name:
-        try:
-            from zoneinfo import ZoneInfo  # Python 3.9+
-
-            zone = ZoneInfo(name)
-        except Exception:  # unknown or unparsable zone names fall back to UTC  # pylint: disable=broad-except
-            zone = datetime.timezone.utc
-    return moment.replace(tzinfo=zone).timestamp() < now
+    if not name:
+        return None, "the task has no time_zone, so the moment expire_time %s means is unknown" % text
+    try:
+        zone = resolve_time_zone(name)
+    except UnknownTimeZone as error:
+        return None, "time_zone %r of expire_time %s: %s" % (name, text, error)
+    return moment.replace(tzinfo=zone).timestamp() < now, None
 
 
 class WorkspaceScheduledTasks(CleanupTarget):
@@ -124,8 +133,6 @@ class WorkspaceScheduledTasks(CleanupTarget):
                 self.record_filter.require(lambda t, field=field, want=f[key]: t.get(field) == want)
         if f.get("enabled") is not None:
             self.record_filter.require(lambda t, want=f["enabled"]: bool(t.get("enable")) == want)
-        if f.get("expired") is not None:
-            self.record_filter.require(lambda t, want=f["expired"]: _expired(t, self.now) == want)
 
     def record_id(self, record):
         return record.get("id")
@@ -142,11 +149,27 @@ class WorkspaceScheduledTasks(CleanupTarget):
         return [base, dict(base, scheduled_type=LIFE_CYCLE)]
 
     def _matches(self, task):
-        return self.record_filter.matches(task, task.get("task_name"), None, None)
+        """Whether the filters select ``task``; a task whose expiry cannot be decided stays a candidate, and
+        ``undecidable`` then says why it is not deleted."""
+        if not self.record_filter.matches(task, task.get("task_name"), None, None):
+            return False
+        wanted = self.filters.get("expired")
+        if wanted is None:
+            return True
+        expired, _why = expiry(task, self.now)
+        return expired is None or expired == wanted
 
-    def _list_all(self, first_pages=None):
+    def undecidable(self, record):
+        if self.filters.get("expired") is None:
+            return None
+        _expired, why = expiry(record, self.now)
+        if why is None:
+            return None
+        return "whether it has expired cannot be decided: %s" % why
+
+    def _list_all(self, listings, first_pages=None):
         tasks = {}
-        for index, query in enumerate(self._listings()):
+        for index, query in enumerate(listings):
             first = first_pages[index] if first_pages else None
             for task in self.client.list_scheduled_tasks(query, first_page=first):
                 tasks.setdefault(task.get("id"), task)
@@ -154,16 +177,18 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     def look(self):
         if self.ids is None:
-            return [t for t in self._list_all().values() if self._matches(t)], []
+            return [t for t in self._list_all(self._listings()).values() if self._matches(t)], []
         return self._look_up_ids(self.ids)
 
     def _look_up_ids(self, ids):
+        """Whether each id exists, judged without the filters (a task that exists but does not match them is
+        not "already absent"): both listings unfiltered, or one ``show`` per id when that costs fewer calls.
+        The filters are then applied to what exists."""
         needs_list_fields = any(self.filters.get(k) is not None for k in ("last_status", "enabled"))
         found = {}
         unresolved = list(ids)
         if len(ids) > 1 or needs_list_fields:
-            listings = self._listings()
-            first_pages = [self.client.list_page(q, LIST_PAGE_SIZE, 0) for q in listings]
+            first_pages = [self.client.list_page(q, LIST_PAGE_SIZE, 0) for q in EXISTENCE_LISTINGS]
             for page in first_pages:
                 for task in page[0]:
                     if task.get("id") in unresolved:
@@ -171,7 +196,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
             unresolved = [i for i in ids if i not in found]
             more_pages = sum(max(0, -(-int(min(page[1], 10 ** 9)) // LIST_PAGE_SIZE) - 1) for page in first_pages)
             if unresolved and (needs_list_fields or more_pages <= len(unresolved)):
-                everything = self._list_all(first_pages)
+                everything = self._list_all(EXISTENCE_LISTINGS, first_pages)
                 found.update({i: everything[i] for i in unresolved if i in everything})
                 unresolved = []
         for task_id in unresolved:
@@ -190,8 +215,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
         except ApiError as error:
             if self.classify(error) == ABORT or error.status is None or not 400 <= error.status < 500:
                 raise
-        everything = self._list_all()
-        return everything.get(task_id)
+        return self._list_all(EXISTENCE_LISTINGS).get(task_id)
 
     def blocker(self, record):
         return None  # a scheduled task can be deleted whatever it is doing
@@ -208,7 +232,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
         if refused:
             # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.
             try:
-                still_there = self._list_all()
+                still_there = self._list_all(EXISTENCE_LISTINGS)
             except ApiError:
                 return  # they stay reported as not deleted, which the next run's look corrects
             result.resolve_absent([i for i in refused if i not in still_there])

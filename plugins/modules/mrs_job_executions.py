@@ -3,8 +3,6 @@
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 module: mrs_job_executions
 short_description: Delete finished Huawei Cloud MRS job executions
@@ -222,6 +220,10 @@ error:
       type: str
       returned: always
 """
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python
+
+require_supported_python()  # first: what follows needs a newer Python than this module file does
 
 from ansible.module_utils.basic import AnsibleModule
 

@@ -3,8 +3,6 @@
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 module: mrs_job_executions_info
 short_description: List Huawei Cloud MRS job executions
@@ -127,6 +125,10 @@ error:
       returned: always
 """
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python
+
+require_supported_python()  # first: what follows needs a newer Python than this module file does
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
@@ -139,7 +141,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import MRS_
 
 def run(module, connection):
     target = mrs_target(MrsClient(connection), module.params, deleting=False)
-    return run_info(target, "job_executions", dict)
+    return run_info(module, target, "job_executions", dict)
 
 
 def main():

@@ -3,8 +3,6 @@
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 module: tencent_batch_job_info
 short_description: List Tencent Cloud Batch Compute jobs
@@ -106,6 +104,10 @@ error:
       returned: always
 """
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python
+
+require_supported_python()  # first: what follows needs a newer Python than this module file does
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
@@ -123,7 +125,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch i
 
 def run(module, connection):
     target = TencentBatchJobs(TencentBatchClient(connection), module.params, deleting=False)
-    return run_info(target, "jobs", render_job)
+    return run_info(module, target, "jobs", render_job)
 
 
 def main():

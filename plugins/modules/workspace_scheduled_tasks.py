@@ -3,8 +3,6 @@
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 module: workspace_scheduled_tasks
 short_description: Delete Huawei Cloud Workspace scheduled tasks
@@ -53,8 +51,14 @@ options:
         type: bool
       expired:
         description:
-          - V(true) selects tasks whose C(expire_time) has passed (in the task's C(time_zone), UTC when it has none),
-            V(false) those that have not expired or never expire.
+          - V(true) selects tasks whose C(expire_time) has passed, read in the task's own C(time_zone), V(false)
+            those that have not expired or never expire.
+          - Nothing is guessed. A task whose expiry cannot be decided (no C(time_zone), a zone this Python
+            cannot resolve because it has no time-zone database or does not know the name, an unreadable
+            C(expire_time)) is not deleted; it is reported in RV(not_deleted) with the zone and what to install,
+            and the task fails.
+          - Zone names need a time-zone database, the system's (C(/usr/share/zoneinfo)) or the C(tzdata) Python
+            package; C(UTC) and fixed offsets such as C(UTC+08:00) do not.
         type: bool
   batch_size:
     description: How many tasks one C(batch-delete) call deletes (the API accepts at most 5000).
@@ -67,6 +71,10 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.huaweicloud_group
 notes:
   - Scheduled tasks have nothing to stop, so O(force) and O(wait_timeout) change nothing here.
+  - Ids given with O(filters) are looked up without the filters, so an existing task that does not match them
+    is in none of RV(deleted), RV(already_absent) and RV(not_deleted).
+requirements:
+  - tzdata (the Python package) or the system's time-zone database, for O(filters.expired) with named zones
 seealso:
   - module: cloudjobs.cleanup.workspace_scheduled_tasks_info
 """
@@ -174,6 +182,10 @@ error:
       type: str
       returned: always
 """
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python
+
+require_supported_python()  # first: what follows needs a newer Python than this module file does
 
 from ansible.module_utils.basic import AnsibleModule
 

@@ -3,8 +3,6 @@
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 module: workspace_scheduled_tasks_info
 short_description: List Huawei Cloud Workspace scheduled tasks
@@ -45,8 +43,13 @@ options:
         description: V(true) lists enabled tasks, V(false) disabled ones.
         type: bool
       expired:
-        description: V(true) lists tasks whose C(expire_time) has passed, V(false) the others.
+        description:
+          - V(true) lists tasks whose C(expire_time) has passed, read in the task's own C(time_zone), V(false) the others.
+          - A task whose expiry cannot be decided (no C(time_zone), a zone this Python cannot resolve, an unreadable
+            C(expire_time)) is left out, with a warning that names the zone and what to install.
         type: bool
+requirements:
+  - tzdata (the Python package) or the system's time-zone database, for O(filters.expired) with named zones
 extends_documentation_fragment:
   - cloudjobs.cleanup.huaweicloud
   - cloudjobs.cleanup.attributes.info_module
@@ -111,6 +114,10 @@ error:
       returned: always
 """
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python
+
+require_supported_python()  # first: what follows needs a newer Python than this module file does
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
@@ -127,7 +134,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace impor
 
 def run(module, connection):
     target = WorkspaceScheduledTasks(WorkspaceClient(connection), module.params)
-    return run_info(target, "scheduled_tasks", dict)
+    return run_info(module, target, "scheduled_tasks", dict)
 
 
 def main():

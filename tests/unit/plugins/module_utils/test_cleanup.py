@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _cleanup
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
@@ -149,9 +151,36 @@ def test_force_gives_up_at_wait_timeout():
 
 def test_max_deletions_fails_before_any_request():
     target = FakeTarget(records(("a", "done"), ("b", "done"), ("c", "done")))
-    with pytest.raises(SelectionTooLarge, match="max_deletions=2"):
-        ensure_absent(target, max_deletions=2)
+    result = ensure_absent(target, max_deletions=2)
+    assert result.failed and "max_deletions=2" in result.failure_message("thing")
     assert mutating(target) == [] and len(target.store) == 3
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_max_deletions_exceeded_still_reports_every_requested_id(check_mode):
+    target = FakeTarget(records(("a", "done"), ("b", "done"), ("c", "running")), requested=["a", "b", "c", "x"])
+    target.ids = ["a", "b", "c", "x"]
+    result = ensure_absent(target, check_mode=check_mode, force=True, max_deletions=2)
+    out = result.as_dict("things", dict)
+    assert out["deleted"] == [] and out["already_absent"] == ["x"] and not out["changed"]
+    assert [n["id"] for n in out["not_deleted"]] == ["a", "b", "c"]
+    assert all("max_deletions=2" in n["reason"] for n in out["not_deleted"])
+    assert [r["id"] for r in out["things"]] == ["a", "b", "c"]
+    assert result.failure_message("thing").startswith("the selection holds 3 thing(s) to delete, more than max_deletions=2")
+    assert mutating(target) == [] and len(target.store) == 3
+    assert SelectionTooLarge.__doc__
+
+
+def test_a_failed_look_returns_the_usual_keys_and_the_error():
+    class LookFails(FakeTarget):
+        def look(self):
+            raise api_error("boom", status=503)
+
+    result = ensure_absent(LookFails(records(("a", "done"))))
+    out = result.as_dict("things", dict)
+    assert (out["deleted"], out["already_absent"], out["not_deleted"], out["things"]) == ([], [], [], [])
+    assert out["error"]["error_code"] == "boom" and result.failed
+    assert "Test Delete failed" in result.failure_message("thing")
 
 
 def test_vanished_member_splits_the_batch_and_the_rest_is_deleted():
@@ -256,3 +285,102 @@ def test_a_failed_poll_after_stop_reports_the_stopped_records_and_still_deletes_
     assert result.deleted == ["a"] and "a" not in target.store
     assert [(n["id"], n["error_code"], n["request_id"]) for n in result.not_deleted] == [("b", "boom", "rid-boom")]
     assert "could not check whether it finished" in result.not_deleted[0]["reason"] and result.failed
+
+
+class StopFails(FakeTarget):
+    """``stop_codes`` maps an id to the error its stop call answers (``gone``, ``auth``, ``boom``)."""
+
+    def __init__(self, records_, stop_codes, **kwargs):
+        super().__init__(records_, **kwargs)
+        self.stop_codes = stop_codes
+
+    def stop(self, record):
+        code = self.stop_codes.get(record["id"])
+        if code is not None:
+            self.calls.append(("stop-refused", record["id"]))
+            if code == "gone":
+                self.store.pop(record["id"], None)
+            raise api_error(code, status=401 if code == "auth" else 400)
+        super().stop(record)
+
+
+def assert_every_id_settled_once(result, selected, absent):
+    """The invariant: every selected id and every absent requested id in exactly one list."""
+    lists = [result.deleted, result.already_absent, [n["id"] for n in result.not_deleted]]
+    flat = [i for ids in lists for i in ids]
+    assert len(flat) == len(set(flat)), "an id is reported twice: %r" % lists
+    assert set(flat) == set(selected) | set(absent), "an id is missing or extra: %r" % lists
+
+
+def test_abort_while_stopping_keeps_stopped_and_absent_records_in_exactly_one_list():
+    target = StopFails(records(("a", "running"), ("b", "running"), ("c", "running"), ("d", "running"), ("e", "done")),
+                       stop_codes={"a": "gone", "c": "auth"})
+    result = ensure_absent(target, force=True, sleep=lambda s: None, clock=lambda: 0.0)
+    assert_every_id_settled_once(result, "abcde", [])
+    assert result.already_absent == ["a"] and result.deleted == []
+    reasons = {n["id"]: n["reason"] for n in result.not_deleted}
+    assert set(reasons) == {"b", "c", "d", "e"}  # b was stopped before the fatal error: still reported
+    assert "could not be stopped" in reasons["c"] and result.error["error_code"] == "auth"
+    assert ("stop", "d") not in target.calls and not [c for c in target.calls if c[0] == "delete"]
+    assert result.failed
+
+
+VERDICT_CODES = st.sampled_from([None, "gone", "running", "auth", "boom"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    specs=st.lists(st.tuples(st.sampled_from(["done", "running"]), VERDICT_CODES, st.sampled_from([None, "gone", "auth", "boom"])),
+                   max_size=9),
+    extra_requested=st.integers(min_value=0, max_value=2),
+    by_id=st.booleans(),
+    force=st.booleans(),
+    check_mode=st.booleans(),
+    max_deletions=st.one_of(st.none(), st.integers(min_value=0, max_value=9)),
+    finish_after_stop=st.integers(min_value=1, max_value=40),
+    poll_fails=st.booleans(),
+)
+def test_every_selected_id_ends_in_exactly_one_list_on_every_path(specs, extra_requested, by_id, force, check_mode,
+                                                                   max_deletions, finish_after_stop, poll_fails):
+    """A model of the contract, driven through every verdict at every stage (look, guard, stop, poll, delete)."""
+
+    class Model(StopFails):
+        def delete(self, ids_, result_):
+            for record_id in set(ids_) & self.vanish_before_delete:  # a concurrent run got there first
+                self.store.pop(record_id, None)
+            delete_in_batches(ids_, 3, self._delete_batch, self.classify, result_)
+
+        def refresh(self, ids):
+            if poll_fails:
+                raise api_error("boom", status=503)
+            return super().refresh(ids)
+
+    ids = ["r%d" % n for n in range(len(specs))]
+    target = Model([{"id": i, "state": s} for i, (s, _d, _st) in zip(ids, specs)],
+                   stop_codes={i: stop for i, (_s, _d, stop) in zip(ids, specs) if stop},
+                   requested=(ids + ["missing%d" % n for n in range(extra_requested)]) if by_id else None,
+                   finish_after_stop=finish_after_stop)
+    target.ids = target.requested
+    target.fail_ids = {i: code for i, (_s, code, _st) in zip(ids, specs) if code and code != "gone"}
+    target.vanish_before_delete = {i for i, (_s, code, _st) in zip(ids, specs) if code == "gone"}
+    before = dict(target.store)
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    result = ensure_absent(target, check_mode=check_mode, force=force, max_deletions=max_deletions, wait_timeout=30,
+                           sleep=sleep, clock=lambda: now[0])
+
+    absent = ["missing%d" % n for n in range(extra_requested)] if by_id else []
+    assert_every_id_settled_once(result, ids, absent)
+    out = result.as_dict("things", dict)
+    assert out["changed"] == bool(out["deleted"])
+    if check_mode:
+        assert mutating(target) == [] and target.store == before
+    for record_id in result.deleted:
+        assert check_mode or record_id not in target.store
+    for entry in result.not_deleted:  # unless a concurrent run removed it after this run's look
+        assert entry["id"] in target.store or entry["id"] in target.vanish_before_delete, entry
+    if max_deletions is not None and result.message and "max_deletions" in result.message:
+        assert mutating(target) == [] and result.deleted == []

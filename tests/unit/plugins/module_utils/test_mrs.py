@@ -122,8 +122,9 @@ def test_ids_and_filters_mean_these_ids_if_they_also_match():
 
 def test_a_missing_cluster_is_an_error_naming_it():
     conn = FakeConnection(executions(3))
-    with pytest.raises(ConfigurationError, match="c9"):
+    with pytest.raises(ApiError, match="c9") as raised:
         target(conn, cluster_id="c9", filters={}).look()
+    assert raised.value.code == "12000003" and raised.value.to_dict()["request_id"] == "r"
 
 
 @pytest.mark.parametrize("state", ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"])

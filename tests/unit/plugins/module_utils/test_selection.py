@@ -10,8 +10,10 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import C
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import (
     IdRule,
     RecordFilter,
+    UnknownTimeZone,
     check_states,
     parse_duration,
+    resolve_time_zone,
 )
 
 
@@ -76,3 +78,57 @@ def test_states_unknown_or_running_without_force():
     with pytest.raises(ConfigurationError, match="force=true"):
         check_states(["RUNNING"], ["FINISHED", "RUNNING"], ["RUNNING"], force=False)
     assert check_states(["RUNNING"], ["FINISHED", "RUNNING"], ["RUNNING"], force=True) == ["RUNNING"]
+
+
+@pytest.fixture
+def no_time_zone_database(monkeypatch):
+    """A Python without a time-zone database: no system zoneinfo directories and no tzdata package."""
+    import sys
+    import zoneinfo
+
+    from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _selection
+
+    monkeypatch.setitem(sys.modules, "tzdata", None)  # `import tzdata` now raises ImportError
+    zoneinfo.reset_tzpath(to=[])
+    zoneinfo.ZoneInfo.clear_cache()
+    monkeypatch.setattr(_selection, "_DATABASE", [])
+    yield
+    zoneinfo.reset_tzpath()
+    zoneinfo.ZoneInfo.clear_cache()
+
+
+@pytest.mark.parametrize("name, hours", [("UTC", 0), ("Etc/UTC", 0), ("GMT", 0), ("UTC+8", 8), ("UTC+08:00", 8),
+                                         ("GMT-05:30", -5.5), ("UTC-0330", -3.5)])
+def test_utc_and_fixed_offsets_need_no_database(no_time_zone_database, name, hours):
+    import datetime
+
+    zone = resolve_time_zone(name)
+    assert zone.utcoffset(datetime.datetime(2026, 1, 1)) == datetime.timedelta(hours=hours)
+
+
+def test_an_iana_zone_resolves_with_the_database():
+    import datetime
+
+    zone = resolve_time_zone("Asia/Shanghai")
+    assert zone.utcoffset(datetime.datetime(2026, 1, 1)) == datetime.timedelta(hours=8)
+
+
+def test_without_a_database_the_zone_is_refused_with_what_to_install(no_time_zone_database):
+    with pytest.raises(UnknownTimeZone, match="no time-zone database.*pip install tzdata"):
+        resolve_time_zone("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("name, words", [("Mars/Olympus_Mons", "not in this Python's time-zone database"),
+                                         ("../../etc/passwd", "not a valid time zone name"),
+                                         ("UTC+15", "not a valid UTC offset")])
+def test_unknown_and_malformed_zone_names_are_refused(name, words):
+    with pytest.raises(UnknownTimeZone, match=words):
+        resolve_time_zone(name)
+
+
+def test_python_without_zoneinfo_is_refused(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "zoneinfo", None)
+    with pytest.raises(UnknownTimeZone, match="no zoneinfo module"):
+        resolve_time_zone("Europe/Berlin")

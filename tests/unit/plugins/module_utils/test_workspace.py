@@ -4,9 +4,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import WorkspaceClient, WorkspaceScheduledTasks
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
+    WorkspaceClient,
+    WorkspaceScheduledTasks,
+    expiry,
+)
 
 
 class FakeConnection:
@@ -25,7 +31,7 @@ class FakeConnection:
         if operation == "ListScheduledTasks":
             life_cycle = query.get("scheduled_type") == "LIFE_CYCLE"
             tasks = [t for t in self.tasks.values() if (t["scheduled_type"] == "LIFE_CYCLE") == life_cycle
-                     and all(t.get(k) == v for k, v in query.items() if k in ("task_type", "scheduled_type", "task_name"))]
+                     and all(t.get(k) == v for k, v in query.items() if k in ("task_type", "scheduled_type", "task_name", "last_status"))]
             offset, limit = int(query["offset"]), int(query["limit"])
             return {"total_count": len(tasks), "scheduled_tasks": tasks[offset:offset + limit]}
         if operation == "ShowScheduledTasks":
@@ -33,7 +39,8 @@ class FakeConnection:
             if task_id not in self.tasks:
                 raise ApiError(service="Huawei Cloud Workspace", operation=operation, status=400, code="WKS.0103",
                                message="undocumented", request_id="r")
-            return dict(self.tasks[task_id])
+            # The show body has no last_status and no enable (ShowScheduledTasksResponse).
+            return {k: v for k, v in self.tasks[task_id].items() if k not in ("last_status", "enable")}
         if operation == "BatchDeleteScheduledTasks":
             for task_id in self.vanish_on_delete:
                 self.tasks.pop(task_id, None)
@@ -118,3 +125,77 @@ def test_check_mode_makes_no_batch_delete():
     conn = FakeConnection(tasks(5))
     result = ensure_absent(target(conn, filters={}), check_mode=True)
     assert len(result.deleted) == 5 and conn.count("BatchDeleteScheduledTasks") == 0
+
+
+# Each filter the list API applies on the server, with a value the "match" task has and the "other" task lacks.
+SERVER_FILTERS = {
+    "name": ("task_name", "keep-me", "other-name"),
+    "task_type": ("task_type", "REBOOT", "STOP"),
+    "scheduled_type": ("scheduled_type", "WEEK", "DAY"),
+    "last_status": ("last_status", "FAIL", "SUCCESS"),
+}
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["delete", "check"])
+@pytest.mark.parametrize("how_many", [1, 3], ids=["one-id", "several-ids"])
+@pytest.mark.parametrize("option", sorted(SERVER_FILTERS))
+def test_an_existing_task_that_does_not_match_a_server_side_filter_is_in_no_list(option, how_many, check_mode):
+    field, wanted, other = SERVER_FILTERS[option]
+    base = {"task_name": "n", "task_type": "REBOOT", "scheduled_type": "DAY", "last_status": "SUCCESS", "enable": True}
+    conn = FakeConnection([dict(base, id="match", **{field: wanted}), dict(base, id="other", **{field: other})])
+    requested = {1: ["other"], 3: ["match", "other", "missing"]}[how_many]
+    result = ensure_absent(target(conn, task_ids=requested, filters={option: wanted}), check_mode=check_mode)
+    expected_deleted = ["match"] if "match" in requested else []
+    assert result.deleted == expected_deleted
+    assert result.already_absent == [i for i in requested if i == "missing"]
+    assert result.not_deleted == [] and not result.failed
+    assert "other" in conn.tasks and [r["id"] for r in result.records] == expected_deleted
+    assert ("match" in conn.tasks) == (check_mode or "match" not in requested)
+
+
+NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
+
+
+def expiring(task_id, expire_time, time_zone):
+    task = {"id": task_id, "task_name": task_id, "task_type": "REBOOT", "scheduled_type": "DAY", "expire_time": expire_time}
+    if time_zone is not None:
+        task["time_zone"] = time_zone
+    return task
+
+
+@pytest.mark.parametrize("expire_time, time_zone, expired", [
+    ("2027-01-15 15:59:00", "Asia/Shanghai", True),    # 07:59 UTC
+    ("2027-01-15 16:01:00", "Asia/Shanghai", False),   # 08:01 UTC
+    ("2027-01-15 07:59:00", "UTC", True),
+    ("2027-01-15 13:31:00", "UTC+05:30", False),
+    ("", "UTC", False),                                # never expires
+])
+def test_expiry_is_read_in_the_tasks_own_time_zone(expire_time, time_zone, expired):
+    assert expiry(expiring("t", expire_time, time_zone), NOW) == (expired, None)
+
+
+@pytest.mark.parametrize("expire_time, time_zone, words", [
+    ("2027-01-01 00:00:00", None, "has no time_zone"),
+    ("2027-01-01 00:00:00", "Mars/Olympus_Mons", "'Mars/Olympus_Mons'"),
+    ("01/01/2027", "UTC", "not a time"),
+])
+def test_an_expiry_that_cannot_be_decided_is_never_guessed(expire_time, time_zone, words):
+    expired, why = expiry(expiring("t", expire_time, time_zone), NOW)
+    assert expired is None and words in why
+
+
+@pytest.mark.parametrize("wanted", [True, False])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_tasks_whose_expiry_cannot_be_decided_are_not_deleted_and_fail_the_task(wanted, check_mode):
+    conn = FakeConnection([expiring("old", "2020-01-01 00:00:00", "UTC"), expiring("new", "2099-01-01 00:00:00", "UTC"),
+                           expiring("mars", "2020-01-01 00:00:00", "Mars/Olympus_Mons"),
+                           expiring("nozone", "2020-01-01 00:00:00", None)])
+    t = target(conn, filters={"expired": wanted})
+    t.now = NOW
+    result = ensure_absent(t, check_mode=check_mode)
+    assert result.deleted == (["old"] if wanted else ["new"])
+    assert sorted(n["id"] for n in result.not_deleted) == ["mars", "nozone"]
+    assert all("cannot be decided" in n["reason"] for n in result.not_deleted)
+    assert result.failed and {"mars", "nozone"} <= set(conn.tasks)
+    sent = [c[2]["task_ids"] for c in conn.calls if c[0] == "BatchDeleteScheduledTasks"]
+    assert sent == ([] if check_mode else [result.deleted])
