@@ -71,8 +71,11 @@ options:
   max_retries:
     description:
       - How often a request is retried after throttling (HTTP 429 C(APIGW.0308)), HTTP 500, 502, 503 or 504, C(APIGW.0613),
-        a connection failure, a timeout or an unreadable answer, with capped exponential backoff and jitter.
+        a dropped or reset connection, a timeout or an unreadable answer, with capped exponential backoff and jitter.
         Authentication and validation errors are never retried.
+      - A wrong endpoint is never retried either, so that it fails at once with a message naming the host it tried
+        (C(scheme://host:port)) and the attempts made. That is a refused connection (C(ConnectionRefused), nothing
+        listens on that port), a host name that does not exist (C(NameResolutionError)) or an invalid URL (C(InvalidURL)).
     type: int
     default: 5
   retry_delay:

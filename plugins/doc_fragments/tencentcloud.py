@@ -48,8 +48,11 @@ options:
   max_retries:
     description:
       - How often a request is retried after throttling (C(RequestLimitExceeded) and its variants), C(InternalError),
-        HTTP 500, 502, 503 or 504, a connection failure, a timeout or an unreadable answer, with capped exponential backoff
-        and jitter. Authentication and validation errors are never retried.
+        HTTP 500, 502, 503 or 504, a dropped or reset connection, a timeout or an unreadable answer, with capped
+        exponential backoff and jitter. Authentication and validation errors are never retried.
+      - A wrong endpoint is never retried either, so that it fails at once with a message naming the host it tried
+        (C(scheme://host:port)) and the attempts made. That is a refused connection (C(ConnectionRefused), nothing
+        listens on that port), a host name that does not exist (C(NameResolutionError)) or an invalid URL (C(InvalidURL)).
     type: int
     default: 8
   retry_delay:

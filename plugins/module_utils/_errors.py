@@ -30,11 +30,18 @@ class ApiError(CloudJobsError):
     """A call to a cloud API failed: the service refused it, or it never got a usable answer.
 
     ``code`` is the service's error code (``0176``, ``APIGW.0308``, ``ResourceNotFound.Job``) or, when the
-    service gave none, the transport's: ``ConnectionError``, ``Timeout``, ``SSLError``, ``MalformedResponse``
-    or ``HTTP<status>``.
+    service gave none, the transport's: ``ConnectionError`` (dropped or reset, retried), ``ConnectionRefused``,
+    ``NameResolutionError`` and ``InvalidURL`` (a wrong endpoint: never retried), ``Timeout``, ``SSLError``,
+    ``MalformedResponse``, ``InvalidRequest`` or ``HTTP<status>``.
+
+    ``Transport.send`` sets ``attempts`` (requests sent), ``elapsed`` (seconds from the first to the give-up)
+    and ``host`` (``scheme://host:port`` of the endpoint, never a path or query) when it gives up. The message
+    says how many attempts over how long whenever the call was retried or got no answer at all (``status`` is
+    None); ``hint`` (what to check) closes it.
     """
 
-    def __init__(self, service, operation, message, status=None, code=None, request_id=None, retry_after=None):
+    def __init__(self, service, operation, message, status=None, code=None, request_id=None, retry_after=None,
+                 hint=None):
         self.service = service
         self.operation = operation
         self.status = status
@@ -42,6 +49,10 @@ class ApiError(CloudJobsError):
         self.message = message
         self.request_id = request_id
         self.retry_after = retry_after
+        self.hint = hint
+        self.attempts = None
+        self.elapsed = None
+        self.host = None
         super(ApiError, self).__init__(self.__str__())
 
     def __str__(self):
@@ -60,6 +71,11 @@ class ApiError(CloudJobsError):
         )
         if self.request_id:
             text += " (request id %s)" % self.request_id
+        attempts = self.attempts or 0
+        if attempts > 1 or (attempts and self.status is None):
+            text += " (%d attempt%s over %.1f s)" % (attempts, "" if attempts == 1 else "s", self.elapsed or 0.0)
+        if self.hint:
+            text += "; %s" % self.hint
         return text
 
     def to_dict(self):
@@ -70,4 +86,6 @@ class ApiError(CloudJobsError):
             "error_code": self.code,
             "message": self.message,
             "request_id": self.request_id,
+            "attempts": self.attempts,
+            "host": self.host,
         }

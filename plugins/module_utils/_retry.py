@@ -8,6 +8,13 @@ exponential backoff with full jitter (a random wait between 0 and the cap), so t
 concurrent runs do not retry in lock-step; a ``Retry-After`` from the service is honoured when it is longer.
 Retrying a delete is safe here: deletes are idempotent and a record that is already gone is success.
 ``base_delay`` is the ``retry_delay`` option: the cap of the first wait, doubled for each further retry.
+
+The decision and the budget live here, once, for both clouds: subclasses only declare their throttling and
+retryable codes. What cannot recover within a run is never retried: a refused connection (nothing listens on
+the endpoint's port: the host answers at once, and cloud API gateways answer 502/503 rather than refuse while a
+backend restarts), a host name that does not exist and an invalid URL are configuration errors, and retrying
+them only delays the message that says which endpoint was wrong by a minute. A dropped or reset connection,
+a timeout or a resolver that could not answer right now may recover, and is retried.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import C
 
 # Transport failures: nothing reached the service, or nothing usable came back.
 TRANSPORT_CODES = ("ConnectionError", "Timeout", "MalformedResponse")
+# Transport failures that point at a wrong endpoint (or proxy): retrying cannot help, so they fail at once.
+FAIL_FAST_CODES = ("ConnectionRefused", "NameResolutionError", "InvalidURL", "InvalidRequest", "SSLError")
 # Server-side failures: the request was not handled. Deletes are idempotent, so they are retried too.
 RETRYABLE_STATUSES = (500, 502, 503, 504)
 DEFAULT_BASE_DELAY = 0.5
@@ -41,6 +50,8 @@ class RetryPolicy:
         return error.status == 429 or code in self.throttling_codes or code.startswith(self.throttling_prefixes)
 
     def is_retryable(self, error, mutating=False):
+        if error.status is None and error.code in FAIL_FAST_CODES:
+            return False
         if self.is_throttling(error):
             return True
         if error.code in TRANSPORT_CODES:

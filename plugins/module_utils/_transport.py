@@ -8,12 +8,20 @@ PRIVATE to this collection; no stability promise.
 The cloud layers (``_huawei.py``, ``_tencent.py``) hand ``Transport.send`` a fresh ``sign()`` per attempt
 (signatures carry timestamps), a ``parse()`` that raises ``ApiError`` for the service's own errors, and a
 ``RetryPolicy``. Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``) as ``requests`` reads them.
+
+A request that gets no answer becomes an ``ApiError`` whose code says why (``classify_connection_failure``):
+``ConnectionRefused`` and ``NameResolutionError`` (a wrong endpoint, never retried), ``ConnectionError``
+(dropped, reset or otherwise failed: retried), ``Timeout``, ``SSLError``, ``InvalidURL``, ``InvalidRequest``.
+When the loop gives up, the error records the attempts, the time they took and the endpoint's host.
 """
 
 from __future__ import annotations
 
+import errno
+import socket
 import time
 import traceback
+from urllib.parse import urlsplit
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import USER_AGENT
@@ -35,12 +43,13 @@ POOL_SIZE = 16
 
 class Transport:
     def __init__(self, timeout=30.0, validate_certs=True, ca_bundle=None, user_agent=USER_AGENT, read_only=False,
-                 session=None, debug=None, sleep=time.sleep):
+                 session=None, debug=None, sleep=time.sleep, clock=time.monotonic):
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
         self.read_only = read_only
         self.user_agent = user_agent
         self._debug = debug
         self._sleep = sleep
+        self._clock = clock
         if session is None:
             session = requests.Session()
             adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
@@ -86,6 +95,8 @@ class Transport:
                 "refusing to send %s %s in check mode: it would change something" % (service, operation)
             )
         attempt = 0
+        started = self._clock()
+        url = None
         while True:
             if limiter is not None:
                 limiter.acquire()
@@ -103,13 +114,16 @@ class Transport:
                     response = self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
                                                     verify=self.verify, allow_redirects=False)
                 except (requests.exceptions.RequestException, UnicodeError) as exc:
-                    raise _transport_error(service, operation, exc)
+                    raise _transport_error(service, operation, exc, endpoint_host(url))
                 result = parse(response)
             except ApiError as error:
                 throttled = policy.is_throttling(error)
                 if throttled and limiter is not None:
                     limiter.on_throttled()
                 if attempt >= policy.max_retries or not policy.is_retryable(error, mutating):
+                    error.attempts = attempt + 1
+                    error.elapsed = max(0.0, self._clock() - started)
+                    error.host = endpoint_host(url)
                     raise
                 wait = policy.delay(attempt, error)
                 self.debug("%s %s: %s; retry %d of %d in %.2f s"
@@ -123,20 +137,113 @@ class Transport:
             return result
 
 
-def _transport_error(service, operation, exc):
-    """An ApiError for a request that got no usable answer; the text never includes headers."""
-    if isinstance(exc, ValueError):  # InvalidHeader, InvalidURL, a header that cannot be encoded: never sent or retried
+REFUSED = "refused"
+UNRESOLVED = "unresolved"
+RESOLVER_BUSY = "resolver busy"
+DROPPED = "dropped"
+# getaddrinfo's "try again": the resolver did not answer in time, which may pass (the name may well exist).
+_EAI_AGAIN = getattr(socket, "EAI_AGAIN", None)
+# Raised when a kept-alive connection is dropped or reset before or while the answer comes.
+_DROPPED_TYPES = ("RemoteDisconnected", "ProtocolError", "IncompleteRead", "BadStatusLine", "ChunkedEncodingError")
+
+
+def exception_chain(exc, limit=20):
+    """``exc`` and what it wraps: ``__cause__``, ``__context__``, urllib3's ``reason`` and exceptions in ``args``."""
+    chain, todo, seen = [], [exc], set()
+    while todo and len(chain) < limit:
+        link = todo.pop(0)
+        if not isinstance(link, BaseException) or id(link) in seen:
+            continue
+        seen.add(id(link))
+        chain.append(link)
+        todo.extend([link.__cause__, link.__context__, getattr(link, "reason", None)])
+        todo.extend(arg for arg in getattr(link, "args", ()) if isinstance(arg, BaseException))
+    return chain
+
+
+def classify_connection_failure(exc):
+    """Why a request got no answer: ``REFUSED`` (nothing listens on that host and port), ``UNRESOLVED`` (the host
+    name does not exist), ``RESOLVER_BUSY`` (DNS did not answer in time), ``DROPPED`` (the connection was closed
+    or reset before the answer) or None (anything else)."""
+    chain = exception_chain(exc)
+    for link in chain:
+        if isinstance(link, OSError) and link.errno == errno.ECONNREFUSED:
+            return REFUSED
+        if isinstance(link, socket.gaierror) or type(link).__name__ == "NameResolutionError":
+            reason = link if isinstance(link, socket.gaierror) else next(
+                (cause for cause in chain if isinstance(cause, socket.gaierror)), None)
+            if reason is not None and _EAI_AGAIN is not None and reason.errno == _EAI_AGAIN:
+                return RESOLVER_BUSY
+            return UNRESOLVED
+    for link in chain:
+        if isinstance(link, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) \
+                or type(link).__name__ in _DROPPED_TYPES:
+            return DROPPED
+    return None
+
+
+def endpoint_host(url):
+    """``scheme://host:port`` of ``url`` (the default port made explicit), or None: never user info, path or query."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except (ValueError, TypeError):
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    host = parts.netloc.rpartition("@")[2]
+    if port is None:
+        default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+        host = host + (":%d" % default if default else "")
+    return "%s://%s" % (parts.scheme.lower(), host)
+
+
+def _transport_error(service, operation, exc, host=None):
+    """An ApiError for a request that got no usable answer; the text never includes headers, a path or a query."""
+    where = host or "the endpoint"
+    proxy = any(type(link).__name__ == "ProxyError" for link in exception_chain(exc))
+    via = " through the proxy (HTTPS_PROXY / HTTP_PROXY)" if proxy else ""
+    check = "check HTTPS_PROXY, HTTP_PROXY and NO_PROXY" if proxy else "check the endpoint (or region)"
+    hint = None
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema)):
+        code, text = "InvalidURL", "the endpoint is not a valid http(s) URL (%s)" % type(exc).__name__
+        hint = "check the endpoint (or region)"
+    elif isinstance(exc, ValueError):  # InvalidHeader, a header that cannot be encoded: never sent or retried
         code, text = "InvalidRequest", ("the request could not be built (%s): check endpoint and credentials for stray "
                                         "characters" % type(exc).__name__)
     elif isinstance(exc, requests.exceptions.SSLError):
         code, text = "SSLError", "TLS verification failed (%s); set ca_bundle to your CA, or validate_certs=false" % _first_line(exc)
     elif isinstance(exc, requests.exceptions.Timeout):
-        code, text = "Timeout", "no answer within the timeout"
+        code, text = "Timeout", "no answer from %s within the timeout" % where
     elif isinstance(exc, requests.exceptions.ConnectionError):
-        code, text = "ConnectionError", "connection failed: %s" % _first_line(exc)
+        kind = classify_connection_failure(exc)
+        if kind == REFUSED:
+            code, text, hint = "ConnectionRefused", "connection refused by %s%s" % (where, via), check
+        elif kind == UNRESOLVED:
+            code, text = "NameResolutionError", "the host name of %s does not resolve%s" % (where, via)
+            hint = check if proxy else "check the endpoint (or region) for typos"
+        elif kind == RESOLVER_BUSY:
+            code, text = "ConnectionError", "the host name of %s could not be resolved right now%s" % (where, via)
+        elif kind == DROPPED:
+            code, text = "ConnectionError", "the connection to %s was dropped before the answer (%s)" % (where, _root(exc))
+        else:
+            code, text = "ConnectionError", "connection to %s failed%s (%s)" % (where, via, _root(exc))
     else:
-        code, text = "ConnectionError", "request failed: %s" % type(exc).__name__
-    return ApiError(service, operation, text, code=code)
+        code, text = "ConnectionError", "request to %s failed: %s" % (where, type(exc).__name__)
+    return ApiError(service, operation, text, code=code, hint=hint)
+
+
+def _root(exc):
+    """The underlying error below the HTTP libraries' wrappers, e.g. ``ConnectionResetError: Connection reset by
+    peer``: its type and OS error text, never the wrappers' text (which quotes the URL's path)."""
+    chain = exception_chain(exc)
+    inner = [link for link in chain if not type(link).__module__.startswith(("requests", "urllib3"))]
+    link = inner[0] if inner else chain[-1]
+    detail = getattr(link, "strerror", None) or (str(link).splitlines() or [""])[0][:120]
+    return "%s: %s" % (type(link).__name__, detail) if detail else type(link).__name__
 
 
 def _first_line(exc):

@@ -5,20 +5,23 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection, HuaweiRetryPolicy
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection, TencentRetryPolicy
 
 SECRET = "SUPERSECRETKEY0000000000000000000000000000"
 
 
 class Stub(BaseHTTPRequestHandler):
-    """Answers from the server's script: a list of (status, body, headers); "drop" closes the connection."""
+    """Answers from the server's script: a list of (status, body, headers); "drop" closes the connection,
+    "reset" resets it (RST)."""
 
     protocol_version = "HTTP/1.1"
 
@@ -32,8 +35,10 @@ class Stub(BaseHTTPRequestHandler):
             self.server.seen.append({"path": self.path, "headers": dict(self.headers), "body": body,
                                      "port": self.client_address[1]})
             step = self.server.script.pop(0) if self.server.script else (200, {}, {})
-        if step == "drop":
+        if step in ("drop", "reset"):
             self.close_connection = True
+            if step == "reset":  # linger 0: close() sends RST, the client sees ConnectionResetError
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             return
         status, payload, headers = step
@@ -229,3 +234,174 @@ def test_tls_settings_win_over_the_ca_bundle_environment_variables(monkeypatch, 
     with pytest.raises(CloudJobsError):
         transport.send("S", "Op", lambda: ("GET", "https://example.invalid/", {}, None), lambda r: r, policy=None)
     assert seen["verify"] == expected
+
+
+# A wrong endpoint fails fast and says what was tried; what can recover is still retried.
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
+                   "no_proxy")
+
+
+class Clock:
+    """An injected clock that only the injected sleep moves: attempts and elapsed time without wall-clock time."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def with_clock(connection):
+    clock = Clock()
+    connection.transport._sleep = clock.sleep  # pylint: disable=protected-access
+    connection.transport._clock = clock  # pylint: disable=protected-access
+    return connection, clock
+
+
+class Endpoint:
+    def __init__(self, url):
+        self.url = url
+
+
+@pytest.fixture
+def closed_port(monkeypatch):
+    """A port on 127.0.0.1 that nothing listens on (bound, then closed), with no proxy in the way."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+@pytest.mark.parametrize("cloud", ["huawei", "tencent"])
+def test_a_refused_connection_fails_at_once_naming_the_host(closed_port, cloud):
+    endpoint = Endpoint("http://127.0.0.1:%d" % closed_port)
+    with pytest.raises(ApiError) as excinfo:
+        if cloud == "huawei":
+            connection, clock = with_clock(huawei(endpoint, max_retries=5))
+            connection.request("ShowJobExeListNew", "GET", "/v2/p1/clusters/c1/job-exes?secret=q")
+        else:
+            connection, clock = with_clock(tencent(endpoint, max_retries=8))
+            connection.call("DescribeJobs", {})
+    error = excinfo.value
+    assert error.code == "ConnectionRefused" and error.status is None
+    assert error.attempts == 1 and clock.sleeps == [] and error.elapsed == 0.0
+    assert error.host == "http://127.0.0.1:%d" % closed_port
+    text = str(error)
+    assert "connection refused by http://127.0.0.1:%d (1 attempt over 0.0 s); check the endpoint" % closed_port in text
+    assert "/v2" not in text and "p1" not in text and "secret" not in text
+    assert error.to_dict()["error_code"] == "ConnectionRefused" and error.to_dict()["attempts"] == 1
+    assert error.to_dict()["host"] == error.host
+
+
+def test_a_refused_proxy_fails_at_once_and_says_so(closed_port, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxyuser:proxypass@127.0.0.1:%d" % closed_port)
+    connection, clock = with_clock(huawei(Endpoint("http://mrs.example.invalid"), max_retries=5))
+    with pytest.raises(ApiError) as excinfo:
+        connection.request("X", "GET", "/x")
+    assert excinfo.value.code == "ConnectionRefused" and excinfo.value.attempts == 1 and clock.sleeps == []
+    text = str(excinfo.value)
+    assert "http://mrs.example.invalid:80 through the proxy" in text and "HTTPS_PROXY" in text
+    assert "proxypass" not in text and "proxyuser" not in text
+
+
+def test_an_unresolvable_host_fails_at_once(closed_port):
+    """A name in the reserved .invalid domain: NXDOMAIN from the local resolver, no network needed."""
+    try:
+        socket.getaddrinfo("mrs.cn-north-4.nonexistent.invalid", 443)
+    except socket.gaierror as exc:
+        if exc.errno == socket.EAI_AGAIN:
+            pytest.skip("this machine's resolver cannot answer (EAI_AGAIN); see the simulated test below")
+    else:
+        pytest.skip("this machine's resolver answers for .invalid names")
+    connection, clock = with_clock(huawei(Endpoint("https://mrs.cn-north-4.nonexistent.invalid"), max_retries=5))
+    with pytest.raises(ApiError) as excinfo:
+        connection.request("ShowJobExeListNew", "GET", "/v2/p1/x")
+    error = excinfo.value
+    assert error.code == "NameResolutionError" and error.attempts == 1 and clock.sleeps == []
+    assert error.host == "https://mrs.cn-north-4.nonexistent.invalid:443"
+    assert ("the host name of https://mrs.cn-north-4.nonexistent.invalid:443 does not resolve (1 attempt over 0.0 s)"
+            in str(error))
+
+
+@pytest.mark.parametrize("errno_name, code, attempts", [
+    ("EAI_NONAME", "NameResolutionError", 1),  # the name does not exist: fail at once
+    ("EAI_AGAIN", "ConnectionError", 4),  # the resolver did not answer in time: may pass, retried
+])
+def test_name_resolution_failures_simulated(closed_port, monkeypatch, errno_name, code, attempts):
+    def getaddrinfo(*args, **kwargs):
+        raise socket.gaierror(getattr(socket, errno_name), "simulated")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    connection, clock = with_clock(tencent(Endpoint("https://batch.example.invalid"), max_retries=3))
+    with pytest.raises(ApiError) as excinfo:
+        connection.call("DescribeJobs", {})
+    assert excinfo.value.code == code and excinfo.value.attempts == attempts and len(clock.sleeps) == attempts - 1
+    assert "https://batch.example.invalid:443" in str(excinfo.value)
+    assert "%d attempt" % attempts in str(excinfo.value)
+
+
+@pytest.mark.parametrize("endpoint", ["mrs.cn-north-4.myhuaweicloud.com", "http://127.0.0.1:99999", "htp://mrs.example.com"])
+def test_an_invalid_endpoint_url_fails_at_once(closed_port, endpoint):
+    connection, clock = with_clock(huawei(Endpoint(endpoint), max_retries=5))
+    with pytest.raises(ApiError) as excinfo:
+        connection.request("X", "GET", "/x")
+    assert excinfo.value.code == "InvalidURL" and excinfo.value.attempts == 1 and clock.sleeps == []
+    assert "check the endpoint" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("step", ["drop", "reset"])
+def test_a_dropped_connection_is_retried_and_the_message_counts_the_attempts(stub, step):
+    stub.script = [step] * 10
+    connection, clock = with_clock(huawei(stub, max_retries=2, retry_delay=0.5))
+    with pytest.raises(ApiError) as excinfo:
+        connection.request("ShowJobExeListNew", "GET", "/v2/p1/x")
+    error = excinfo.value
+    assert len(stub.seen) == 3 and error.attempts == 3 and len(clock.sleeps) == 2
+    assert error.code == "ConnectionError" and error.host == stub.url
+    assert error.elapsed == pytest.approx(sum(clock.sleeps))
+    assert "(3 attempts over %.1f s)" % sum(clock.sleeps) in str(error)
+    assert "the connection to %s was dropped" % stub.url in str(error) and "/v2" not in str(error)
+
+
+def test_a_reset_connection_then_an_answer_recovers(stub):
+    stub.script = ["reset", (200, {"ok": True}, {})]
+    connection, clock = with_clock(huawei(stub, max_retries=1))
+    assert connection.request("X", "GET", "/x") == {"ok": True} and len(clock.sleeps) == 1
+
+
+def test_a_service_error_after_retries_says_how_many_and_one_without_retries_does_not(stub):
+    stub.script = [(503, {"error_code": "APIGW.0613", "error_msg": "busy"}, {"X-Request-Id": "rid-9"})] * 3
+    connection, clock = with_clock(huawei(stub, max_retries=2))
+    with pytest.raises(ApiError) as excinfo:
+        connection.request("X", "GET", "/x")
+    assert excinfo.value.attempts == 3
+    assert str(excinfo.value).endswith("(request id rid-9) (3 attempts over %.1f s)" % sum(clock.sleeps))
+    stub.script = [(400, {"error_code": "0176", "error_msg": "no"}, {})]
+    with pytest.raises(ApiError) as excinfo:
+        connection.request("X", "GET", "/x")
+    assert excinfo.value.attempts == 1 and str(excinfo.value) == "Huawei Cloud MRS X failed: HTTP 400, error 0176: no"
+
+
+def test_the_error_dict_keeps_its_keys_and_adds_attempts_and_host():
+    keys = set(ApiError("S", "Op", "m").to_dict())
+    assert keys == {"service", "operation", "status", "error_code", "message", "request_id", "attempts", "host"}
+
+
+@pytest.mark.parametrize("policy", [HuaweiRetryPolicy, TencentRetryPolicy])
+def test_both_clouds_share_one_retry_policy(policy):
+    """The decision and the budget come from RetryPolicy; a cloud's subclass only declares its codes."""
+    own = {name for name in vars(policy) if not name.startswith("__")}
+    assert own <= {"throttling_codes", "throttling_prefixes", "retryable_codes"}
+    for code in ("ConnectionRefused", "NameResolutionError", "InvalidURL"):
+        assert not policy().is_retryable(ApiError("S", "Op", "m", code=code))
+    for code in ("ConnectionError", "Timeout", "MalformedResponse"):
+        assert policy().is_retryable(ApiError("S", "Op", "m", code=code))
