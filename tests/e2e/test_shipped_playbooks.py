@@ -5,9 +5,13 @@
 * ``cloudjobs.cleanup.fan_out_cleanup``: three "accounts" (two Huawei projects in two regions, one of them
   found through IAM, and a Tencent region) as inventory hosts, run with ``-f 3``: each account loses exactly
   its own selected records, the records of a project and a region no host names are untouched.
+* Failure isolation: a missing MRS cluster or a selection over ``max_deletions`` fails that service (or cluster)
+  alone; the other services are cleaned, the summary is printed as plain lines (naming what failed, saying
+  "not selected" for what was not run) and the host then fails, so the run ends non-zero; in check mode too,
+  and per host in the fan-out.
 """
 
-import ast
+import json
 import re
 import time
 
@@ -93,14 +97,26 @@ def recap(stdout):
     return hosts
 
 
-def host_summaries(stdout):
-    """Each host's printed summary: ``{host: (mode, mrs, workspace, tencent, not deleted)}``."""
+def summaries(stdout):
+    """Each host's printed summary, ``{host: [line, ...]}``: the debug message that is a list of plain strings
+    starting with the mode line."""
     found = {}
-    pattern = (r'ok: \[(\S+)\] => \{\s+"msg": \[\s+"mode: (\w+)[^"]*",\s+"MRS job executions [\w ]+: (\d+)",\s+'
-               r'"Workspace scheduled tasks [\w ]+: (\d+)",\s+"Tencent Batch jobs [\w ]+: (\d+)",\s+"not deleted: (.*)"')
-    for host, mode, mrs, workspace, tencent, not_deleted in re.findall(pattern, stdout):
-        found[host] = (mode, int(mrs), int(workspace), int(tencent), len(ast.literal_eval(not_deleted)))
+    for host, block in re.findall(r'^ok: \[(\S+)\] => (\{\n.*?\n\})$', stdout, re.M | re.S):
+        msg = json.loads(block).get("msg")
+        if isinstance(msg, list) and msg and isinstance(msg[0], str) and msg[0].startswith("mode: "):
+            assert all(isinstance(line, str) and "\n" not in line for line in msg), msg
+            found[host] = msg
     return found
+
+
+def summary(stdout):
+    """The printed summary of the nightly playbook (localhost)."""
+    found = summaries(stdout)
+    assert "localhost" in found, "no summary printed:\n" + stdout[-3000:]
+    return found["localhost"]
+
+
+CHECK = "mode: check (nothing deleted; pass -e cleanup_apply=true)"
 
 
 class TestNightlyCleanup:
@@ -117,6 +133,11 @@ class TestNightlyCleanup:
         (tmp_path / "vars.yml").write_text(yaml.safe_dump(extra), encoding="utf-8")
         return run_playbook(tmp_path, "cloudjobs.cleanup.nightly_cleanup", "-e", "@vars.yml", *args)
 
+    @staticmethod
+    def ok(run):
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        return run
+
     def test_check_mode_by_default_then_deletes_the_selection_then_changes_nothing(self, emulator, tmp_path):
         seed, selected = account_records("aaaaaaaa")
         emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
@@ -124,19 +145,16 @@ class TestNightlyCleanup:
 
         first = self.run(tmp_path, emulator)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-        assert "mode: check (nothing deleted; pass -e cleanup_apply=true)" in first.stdout
-        assert "MRS job executions to delete: 3" in first.stdout
-        assert "Workspace scheduled tasks to delete: 2" in first.stdout
-        assert "Tencent Batch jobs to delete: 2" in first.stdout
+        assert summary(first.stdout) == [CHECK, "MRS job executions to delete: 3", "Workspace scheduled tasks to delete: 2",
+                                         "Tencent Batch jobs to delete: 2"]
         assert mutating(emulator) == []
         assert ids(emulator.state()) == before
 
         emulator.clear_requests()
         second = self.run(tmp_path, emulator, "-e", "cleanup_apply=true")
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
-        assert "MRS job executions deleted: 3" in second.stdout
-        assert "Workspace scheduled tasks deleted: 2" in second.stdout
-        assert "Tencent Batch jobs deleted: 2" in second.stdout
+        assert summary(second.stdout) == ["mode: delete", "MRS job executions deleted: 3", "Workspace scheduled tasks deleted: 2",
+                                          "Tencent Batch jobs deleted: 2"]
         after = ids(emulator.state())
         lost = {store: {i for _where, i in before[store] - after[store]} for store in before}
         assert lost == {store: set(v) for store, v in selected.items()}
@@ -149,14 +167,96 @@ class TestNightlyCleanup:
         assert mutating(emulator) == []
         assert ids(emulator.state()) == after
 
+    def test_a_missing_cluster_fails_alone_and_the_host_fails_after_the_summary(self, emulator, tmp_path):
+        """A decommissioned cluster (MRS answers 12000003) fails its own loop item only: the good cluster,
+        Workspace and Tencent are cleaned, the summary names the cluster, then the host fails."""
+        seed, selected = account_records("aaaaaaaa")
+        emulator.seed(seed)   # c-gone holds no record and is not declared: the emulator says it does not exist
+        before = ids(emulator.state())
+
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", '{"mrs_cluster_ids": ["c-gone", "c-etl"]}')
+        assert run.returncode != 0, run.stdout[-3000:]
+        lines = summary(run.stdout)
+        assert lines[0] == "mode: delete"
+        assert lines[1].startswith("MRS job executions deleted: 3; FAILED on cluster c-gone: "), lines
+        assert "does not exist" in lines[1]
+        assert lines[2:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs deleted: 2"]
+        assert "Cleanup failed for MRS cluster c-gone; see the summary above" in run.stdout
+        assert recap(run.stdout)["localhost"]["failed"] == 1
+        after = ids(emulator.state())
+        assert {store: {i for _where, i in before[store] - after[store]} for store in before} == \
+            {store: set(v) for store, v in selected.items()}
+
+    def test_max_deletions_exceeded_fails_that_service_alone(self, emulator, tmp_path):
+        """cleanup_max_deletions=2: the MRS selection (3) is refused before anything of it is deleted; Workspace
+        and Tencent (2 each) are cleaned; the summary says MRS failed and why; the run fails."""
+        seed, selected = account_records("aaaaaaaa")
+        emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+        before = ids(emulator.state())
+
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", "cleanup_max_deletions=2")
+        assert run.returncode != 0, run.stdout[-3000:]
+        lines = summary(run.stdout)
+        assert lines[0] == "mode: delete"
+        # Each refused record is listed under the service's line, with the guard as its reason.
+        assert re.fullmatch(r"MRS job executions deleted: 0; not deleted: 3; FAILED on cluster c-etl: .*max_deletions.*",
+                            lines[1]), lines
+        assert "c-empty" not in lines[1]
+        refused = lines[2:-2]
+        assert len(refused) == 3 and all("max_deletions=2" in line for line in refused), lines
+        assert {line.split(":")[0] for line in refused} == {"  - " + i for i in selected["mrs"]}, lines
+        assert lines[-2:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs deleted: 2"]
+        assert "Cleanup failed for MRS cluster c-etl; see the summary above" in run.stdout
+        assert recap(run.stdout)["localhost"]["failed"] == 1
+        after = ids(emulator.state())
+        assert before["mrs"] == after["mrs"]
+        assert {store: {i for _where, i in before[store] - after[store]} for store in ("workspace", "tencent")} == \
+            {store: set(selected[store]) for store in ("workspace", "tencent")}
+
+        # A long list of records not deleted is cut short in the printed summary (all stay in the fact).
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", "cleanup_max_deletions=2",
+                       "-e", "cleanup_summary_records=1")
+        lines = summary(run.stdout)
+        assert lines[2].startswith("  - ") and lines[3] == "  ... and 2 more (all in cleanup_summary.not_deleted)", lines
+
+    def test_a_service_not_selected_says_so_never_zero(self, emulator, tmp_path):
+        seed, _selected = account_records("aaaaaaaa")
+        emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+
+        run = self.ok(self.run(tmp_path, emulator, "-e", '{"cleanup_services": ["workspace"]}'))
+        assert summary(run.stdout) == [CHECK, "MRS job executions: not selected", "Workspace scheduled tasks to delete: 2",
+                                       "Tencent Batch jobs: not selected"]
+
+        run = self.ok(self.run(tmp_path, emulator, "-e", '{"mrs_cluster_ids": []}'))
+        assert summary(run.stdout) == [CHECK, "MRS job executions: not selected (no mrs_cluster_ids)",
+                                       "Workspace scheduled tasks to delete: 2", "Tencent Batch jobs to delete: 2"]
+        assert mutating(emulator) == []
+
+    @pytest.mark.parametrize("how", [(), ("--check", "-e", "cleanup_apply=true")], ids=["report", "check-flag"])
+    def test_check_mode_with_a_missing_cluster_reports_all_mutates_nothing_and_fails(self, emulator, tmp_path, how):
+        seed, _selected = account_records("aaaaaaaa")
+        emulator.seed(seed)
+        before = ids(emulator.state())
+
+        run = self.run(tmp_path, emulator, *how, "-e", '{"mrs_cluster_ids": ["c-etl", "c-gone"]}')
+        assert run.returncode != 0, run.stdout[-3000:]
+        lines = summary(run.stdout)
+        assert lines[0] == (CHECK if not how else "mode: check (nothing deleted)")
+        assert lines[1].startswith("MRS job executions to delete: 3; FAILED on cluster c-gone: "), lines
+        assert lines[2:] == ["Workspace scheduled tasks to delete: 2", "Tencent Batch jobs to delete: 2"]
+        assert recap(run.stdout)["localhost"]["failed"] == 1
+        assert mutating(emulator) == []
+        assert ids(emulator.state()) == before
+
 
 class TestFanOutCleanup:
     """``ansible-playbook -i accounts.yml cloudjobs.cleanup.fan_out_cleanup -f 3`` over three accounts."""
 
-    def inventory(self, url):
+    def inventory(self, url, **hosts):
+        """The three accounts; ``hosts`` updates a host's variables, e.g. ``huawei_southeast={...}``."""
         hw = {"endpoint": url, "iam_endpoint": url, "access_key": HUAWEI_AK, "secret_key": HUAWEI_SK}
         tc = {"endpoint": url, "secret_id": TENCENT_ID, "secret_key": TENCENT_KEY}
-        return {"cleanup_accounts": {
+        inventory = {"cleanup_accounts": {
             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
             "hosts": {
                 "huawei-north": {
@@ -169,9 +269,12 @@ class TestFanOutCleanup:
                     "tencentcloud_auth": dict(tc, region="ap-shanghai"),
                     "cleanup_services": ["tencent"], "tencent_rate_limit": 5},
             }}}
+        for host, variables in hosts.items():
+            inventory["cleanup_accounts"]["hosts"][host.replace("_", "-")].update(variables)
+        return inventory
 
-    def run(self, tmp_path, emulator, *args):
-        (tmp_path / "accounts.yml").write_text(yaml.safe_dump(self.inventory(emulator.url)), encoding="utf-8")
+    def run(self, tmp_path, emulator, *args, **hosts):
+        (tmp_path / "accounts.yml").write_text(yaml.safe_dump(self.inventory(emulator.url, **hosts)), encoding="utf-8")
         env = ansible_env(tmp_path)
         del env["ANSIBLE_PYTHON_INTERPRETER"]   # the inventory says which Python, as the guide tells users to
         return run_playbook(tmp_path, "cloudjobs.cleanup.fan_out_cleanup", "-i", "accounts.yml", "-f", "3", *args,
@@ -194,18 +297,24 @@ class TestFanOutCleanup:
 
         check = self.run(tmp_path, emulator)
         assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
-        assert host_summaries(check.stdout) == {"huawei-north": ("check", 3, 2, 0, 0),
-                                                "huawei-southeast": ("check", 3, 2, 0, 0),
-                                                "tencent-shanghai": ("check", 0, 0, 2, 0)}
+        huawei = ["MRS job executions to delete: 3", "Workspace scheduled tasks to delete: 2",
+                  "Tencent Batch jobs: not selected"]
+        tencent = ["MRS job executions: not selected", "Workspace scheduled tasks: not selected",
+                   "Tencent Batch jobs to delete: 2"]
+        assert summaries(check.stdout) == {"huawei-north": [CHECK] + huawei, "huawei-southeast": [CHECK] + huawei,
+                                           "tencent-shanghai": [CHECK] + tencent}
         assert mutating(emulator) == []
         assert ids(emulator.state()) == before
 
         emulator.clear_requests()
         apply = self.run(tmp_path, emulator, "-e", "cleanup_apply=true")
         assert apply.returncode == 0, apply.stdout[-3000:] + apply.stderr[-3000:]
-        assert host_summaries(apply.stdout) == {"huawei-north": ("delete", 3, 2, 0, 0),
-                                                "huawei-southeast": ("delete", 3, 2, 0, 0),
-                                                "tencent-shanghai": ("delete", 0, 0, 2, 0)}
+        huawei = ["MRS job executions deleted: 3", "Workspace scheduled tasks deleted: 2", "Tencent Batch jobs: not selected"]
+        tencent = ["MRS job executions: not selected", "Workspace scheduled tasks: not selected",
+                   "Tencent Batch jobs deleted: 2"]
+        assert summaries(apply.stdout) == {"huawei-north": ["mode: delete"] + huawei,
+                                           "huawei-southeast": ["mode: delete"] + huawei,
+                                           "tencent-shanghai": ["mode: delete"] + tencent}
         assert '"msg": [\n        "none"\n    ]' in apply.stdout   # no account failed
         after = ids(emulator.state())
         assert {store: before[store] - after[store] for store in before} == expected_lost
@@ -224,6 +333,39 @@ class TestFanOutCleanup:
         assert mutating(emulator) == []
         assert ids(emulator.state()) == after
 
+    def test_one_failing_account_fails_alone(self, emulator, tmp_path):
+        """huawei-southeast names a cluster that does not exist: its other cluster and its Workspace are cleaned,
+        its summary is printed, and only it fails (recap, the list of failed accounts, the exit code)."""
+        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT}})
+        north, north_selected = account_records("aaaaaaaa", project=PROJECT, region="ap-guangzhou")
+        southeast, southeast_selected = account_records("bbbbbbbb", project=SOUTHEAST_PROJECT, region="ap-beijing")
+        shanghai, shanghai_selected = account_records("cccccccc", project=STRANGER_PROJECT, region="ap-shanghai")
+        emulator.seed(merge(north, southeast, shanghai))
+        before = ids(emulator.state())
+
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true",
+                       huawei_southeast={"mrs_cluster_ids": ["c-gone", "c-etl"]})
+        assert run.returncode != 0, run.stdout[-3000:]
+        found = summaries(run.stdout)
+        assert "huawei-southeast" in found, "the failing account printed no summary:\n" + run.stdout[-3000:]
+        southeast_lines = found["huawei-southeast"]
+        assert southeast_lines[1].startswith("MRS job executions deleted: 3; FAILED on cluster c-gone: "), southeast_lines
+        assert southeast_lines[2:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs: not selected"]
+        assert found["huawei-north"] == ["mode: delete", "MRS job executions deleted: 3",
+                                         "Workspace scheduled tasks deleted: 2", "Tencent Batch jobs: not selected"]
+        assert found["tencent-shanghai"] == ["mode: delete", "MRS job executions: not selected",
+                                             "Workspace scheduled tasks: not selected", "Tencent Batch jobs deleted: 2"]
+        assert {host: stats["failed"] for host, stats in recap(run.stdout).items()} == {
+            "huawei-north": 0, "huawei-southeast": 1, "tencent-shanghai": 0}
+        assert '"msg": [\n        "huawei-southeast"\n    ]' in run.stdout   # the accounts whose cleanup failed
+        after = ids(emulator.state())
+        assert {store: before[store] - after[store] for store in before} == {
+            "mrs": {(PROJECT, i) for i in north_selected["mrs"]} | {(SOUTHEAST_PROJECT, i) for i in southeast_selected["mrs"]},
+            "workspace": ({(PROJECT, i) for i in north_selected["workspace"]}
+                          | {(SOUTHEAST_PROJECT, i) for i in southeast_selected["workspace"]}),
+            "tencent": {("ap-shanghai", i) for i in shanghai_selected["tencent"]},
+        }
+
 
 def test_check_flag_wins_over_cleanup_apply(emulator, tmp_path):
     """``--check`` (an AWX job template of type Check) with ``cleanup_apply=true`` still deletes nothing."""
@@ -232,8 +374,8 @@ def test_check_flag_wins_over_cleanup_apply(emulator, tmp_path):
     before = ids(emulator.state())
     run = TestNightlyCleanup().run(tmp_path, emulator, "--check", "-e", "cleanup_apply=true")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "mode: check (nothing deleted)" in run.stdout   # no hint to pass cleanup_apply: it was passed
-    assert "MRS job executions to delete: 3" in run.stdout
-    assert "Tencent Batch jobs to delete: 2" in run.stdout
+    assert summary(run.stdout) == [
+        "mode: check (nothing deleted)",   # no hint to pass cleanup_apply: it was passed
+        "MRS job executions to delete: 3", "Workspace scheduled tasks to delete: 2", "Tencent Batch jobs to delete: 2"]
     assert mutating(emulator) == []
     assert ids(emulator.state()) == before
