@@ -165,12 +165,14 @@ def _v1_not_found(error):
 def _raise_for_cluster(error, cluster_id):
     """A missing cluster fails the run with a message that names it; it never reads as "nothing to delete"."""
     if error.code == CLUSTER_NOT_FOUND_CODE:
-        raise ApiError(
+        missing = ApiError(
             error.service, error.operation,
             "MRS cluster %s does not exist in this project and region; check cluster_id, region and project_id"
             % cluster_id,
             status=error.status, code=error.code, request_id=error.request_id,
         )
+        missing.attempts, missing.elapsed, missing.host = error.attempts, error.elapsed, error.host
+        raise missing
 
 
 def classify_delete_error(error):

@@ -74,32 +74,50 @@ jobs:
       tags: {}
 error:
   description:
-    - The failed call, when the task failed because a call to the cloud failed (not returned for bad options).
+    - The call that failed, when the task failed because a call to the cloud failed (not returned for bad options).
   returned: on failure
   type: dict
   contains:
     service:
-      description: The service, e.g. C(Huawei Cloud MRS) or C(Tencent Cloud Batch).
+      description:
+        - The service, C(Tencent Cloud Batch).
       type: str
       returned: always
     operation:
-      description: The API operation, e.g. C(BatchDeleteJobs) or C(DescribeJobs).
+      description:
+        - The API operation, one of C(DescribeJobs) (list) and C(DescribeJob) (one job with its task instances).
       type: str
       returned: always
     status:
-      description: The HTTP status, when an answer came.
+      description:
+        - The HTTP status of the answer, V(200) for the service's own errors (API 3.0 reports them inside an HTTP
+          200) and another status when a gateway answered instead. V(null) when no answer came (refused connection,
+          unknown host, timeout, TLS failure, a request that could not be built).
       type: int
       returned: always
     error_code:
-      description: The service's error code, or C(ConnectionError), C(Timeout), C(SSLError), C(MalformedResponse), C(HTTP<status>).
+      description:
+        - The service's error code or, when it gave none, the transport's - C(ConnectionRefused),
+          C(NameResolutionError), C(InvalidURL) (a wrong endpoint, never retried), C(ConnectionError) (a dropped or
+          reset connection), C(Timeout), C(SSLError), C(MalformedResponse), C(InvalidRequest) or C(HTTP<status>).
       type: str
       returned: always
     message:
-      description: The service's error message.
+      description: The service's error message, or what went wrong on the way.
       type: str
       returned: always
     request_id:
-      description: The service's request id, when it gave one.
+      description:
+        - The service's request id, for support cases. V(null) when the service gave none (no answer, or an answer
+          from a gateway rather than the service).
+      type: str
+      returned: always
+    attempts:
+      description: How many times the call was sent before the module gave up (retries included).
+      type: int
+      returned: always
+    host:
+      description: The endpoint the call went to, as C(scheme://host:port) (never a path or a query).
       type: str
       returned: always
 """

@@ -191,7 +191,7 @@ def test_ad_hoc_ids_written_with_spaces_after_commas_are_trimmed(emulator, tmp_p
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert '"wks-a-0001"' in run.stdout and '"wks-b-0002"' in run.stdout
     assert _ids(emulator.state(), "workspace", "id") == ["wks-c-0003"]
-    sent = [r for r in mutating_requests(emulator)]
+    sent = mutating_requests(emulator)
     assert len(sent) == 1 and sent[0]["operation"] == "BatchDeleteScheduledTasks"
 
 

@@ -340,15 +340,15 @@ VERDICT_CODES = st.sampled_from([None, "gone", "running", "auth", "boom"])
     finish_after_stop=st.integers(min_value=1, max_value=40),
     poll_fails=st.booleans(),
 )
-def test_every_selected_id_ends_in_exactly_one_list_on_every_path(specs, extra_requested, by_id, force, check_mode,
-                                                                   max_deletions, finish_after_stop, poll_fails):
+def test_every_selected_id_ends_in_exactly_one_list_on_every_path(
+        specs, extra_requested, by_id, force, check_mode, max_deletions, finish_after_stop, poll_fails):
     """A model of the contract, driven through every verdict at every stage (look, guard, stop, poll, delete)."""
 
     class Model(StopFails):
-        def delete(self, ids_, result_):
-            for record_id in set(ids_) & self.vanish_before_delete:  # a concurrent run got there first
+        def delete(self, ids, result):
+            for record_id in set(ids) & self.vanish_before_delete:  # a concurrent run got there first
                 self.store.pop(record_id, None)
-            delete_in_batches(ids_, 3, self._delete_batch, self.classify, result_)
+            delete_in_batches(ids, 3, self._delete_batch, self.classify, result)
 
         def refresh(self, ids):
             if poll_fails:
