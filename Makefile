@@ -11,6 +11,8 @@ help:
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
 	@echo "make pytest|sanity|units|integration|lint|docs-lint|changelog-lint|build   one step"
 
+# Each test runs once: `pytest` runs the signer, emulator and end-to-end tests (pytest.ini testpaths),
+# `units` runs tests/unit with ansible-test, in the ansible_collections layout.
 test: setup
 	@echo "=== pytest";          $(DEV) pytest
 	@echo "=== sanity";          $(DEV) sanity

@@ -17,19 +17,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
+from emulator import credentials as creds  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.harness import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
 
 PYTHON = sys.executable
 BIN = os.path.dirname(PYTHON)
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+PROJECT = creds.HUAWEI_PROJECT_ID
 DAY_MS = 86400 * 1000
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 LIST_OPS = {"ShowJobExeListNew", "ListExecuteJob", "ListScheduledTasks", "DescribeJobs", "KeystoneListProjects"}
 SHOW_OPS = {"ShowSingleJobExe", "ShowJobExes", "ShowScheduledTasks", "DescribeJob"}
-HUAWEI = dict(region="cn-north-4", project_id=PROJECT, access_key="EMULATORAK00000000000",
-              secret_key="EMULATORSK0000000000000000000000000000000")
-TENCENT = dict(region="ap-guangzhou", secret_id="AKIDEMULATOR00000000000000000000000",
-               secret_key="EMULATORKEY0000000000000000000000")
+HUAWEI = creds.huaweicloud_auth()
+TENCENT = creds.tencentcloud_auth()
 ENV = dict(os.environ, ANSIBLE_PYTHON_INTERPRETER=PYTHON, ANSIBLE_LOCALHOST_WARNING="false",
            ANSIBLE_INVENTORY_UNPARSED_WARNING="false", PYTHONPATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
 
@@ -109,7 +108,7 @@ def mrs_collection(emu, check=False):
 
 
 def mrs_baseline(emu):
-    return playbook("uri_mrs_baseline.yml", {"url": emu.url, "project": PROJECT, "cluster": "c1", "token": "emulator-token"})
+    return playbook("uri_mrs_baseline.yml", {"url": emu.url, "project": PROJECT, "cluster": "c1", "token": creds.HUAWEI_AUTH_TOKEN})
 
 
 def ws_seed(total, matching):
@@ -124,7 +123,7 @@ def ws_collection(emu, check=False):
 
 
 def ws_baseline(emu):
-    return playbook("uri_workspace_baseline.yml", {"url": emu.url, "project": PROJECT, "token": "emulator-token",
+    return playbook("uri_workspace_baseline.yml", {"url": emu.url, "project": PROJECT, "token": creds.HUAWEI_AUTH_TOKEN,
                                                    "pattern": "^tmp-"})
 
 

@@ -5,6 +5,7 @@ import sys
 import tempfile
 
 os.environ["HOME"] = tempfile.mkdtemp(prefix="cloudjobs-bench-")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # pylint: disable=wrong-import-position
 from tencentcloud.batch.v20170312 import batch_client, models  # noqa: E402
@@ -12,11 +13,13 @@ from tencentcloud.common import credential  # noqa: E402
 from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: E402
 from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: E402
 
+from emulator import credentials as creds  # noqa: E402
+
 
 def main(port, ids):
     client = batch_client.BatchClient(
-        credential.Credential("AKIDEMULATOR00000000000000000000000", "EMULATORKEY0000000000000000000000"),
-        "ap-guangzhou",
+        credential.Credential(creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY),
+        creds.TENCENT_REGION,
         ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:%s" % port)),
     )
     for job_id in ids:

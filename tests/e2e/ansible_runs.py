@@ -11,27 +11,30 @@ import sys
 
 import yaml
 
+from emulator import credentials as creds  # tests/ is on sys.path (tests/conftest.py)
+
 E2E = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(E2E))
 BIN = os.path.dirname(sys.executable)
 
-# The emulator's credentials (tests/emulator/state.py) and its default project and regions.
-HUAWEI_AK = "EMULATORAK00000000000"
-HUAWEI_SK = "EMULATORSK0000000000000000000000000000000"
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-TENCENT_ID = "AKIDEMULATOR00000000000000000000000"
-TENCENT_KEY = "EMULATORKEY0000000000000000000000"
+# The emulator's credentials and its default project and regions (tests/emulator/credentials.py).
+HUAWEI_AK = creds.HUAWEI_ACCESS_KEY
+HUAWEI_SK = creds.HUAWEI_SECRET_KEY
+HUAWEI_REGION = creds.HUAWEI_REGION
+PROJECT = creds.HUAWEI_PROJECT_ID
+TENCENT_ID = creds.TENCENT_SECRET_ID
+TENCENT_KEY = creds.TENCENT_SECRET_KEY
+TENCENT_REGION = creds.TENCENT_REGION
 
 
 def huawei_auth(url, **extra):
-    auth = {"endpoint": url, "iam_endpoint": url, "region": "cn-north-4", "project_id": PROJECT,
-            "access_key": HUAWEI_AK, "secret_key": HUAWEI_SK}
+    auth = dict(creds.huaweicloud_auth(url), iam_endpoint=url)
     auth.update(extra)
     return {k: v for k, v in auth.items() if v is not None}
 
 
 def tencent_auth(url, **extra):
-    auth = {"endpoint": url, "region": "ap-guangzhou", "secret_id": TENCENT_ID, "secret_key": TENCENT_KEY}
+    auth = creds.tencentcloud_auth(url)
     auth.update(extra)
     return {k: v for k, v in auth.items() if v is not None}
 

@@ -9,8 +9,8 @@ import re
 
 import yaml
 
-from ansible_runs import (HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, ansible_env, localhost_play,
-                          mutating_requests, run_playbook, write_playbook)
+from ansible_runs import (HUAWEI_AK, HUAWEI_REGION, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, TENCENT_REGION,
+                          ansible_env, localhost_play, mutating_requests, run_playbook, write_playbook)
 
 README = os.path.join(REPO, "README.md")
 
@@ -36,9 +36,9 @@ def test_quick_start_runs_against_the_emulator(emulator, tmp_path):
     defaults = {"group/cloudjobs.cleanup.huaweicloud": {"endpoint": emulator.url},
                 "group/cloudjobs.cleanup.tencentcloud": {"endpoint": emulator.url}}
     playbook = write_playbook(tmp_path / "quick_start.yml", localhost_play(tasks, defaults))
-    env = ansible_env(tmp_path, HW_ACCESS_KEY=HUAWEI_AK, HW_SECRET_KEY=HUAWEI_SK, HW_REGION_NAME="cn-north-4",
+    env = ansible_env(tmp_path, HW_ACCESS_KEY=HUAWEI_AK, HW_SECRET_KEY=HUAWEI_SK, HW_REGION_NAME=HUAWEI_REGION,
                       HW_PROJECT_ID=PROJECT, TENCENTCLOUD_SECRET_ID=TENCENT_ID, TENCENTCLOUD_SECRET_KEY=TENCENT_KEY,
-                      TENCENTCLOUD_REGION="ap-guangzhou")
+                      TENCENTCLOUD_REGION=TENCENT_REGION)
     run = run_playbook(tmp_path, playbook, "-e", "mrs_cluster_id=mrs-prod-etl", env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     operations = {r["operation"] for r in mutating_requests(emulator)}

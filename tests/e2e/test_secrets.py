@@ -8,13 +8,14 @@ import pytest
 
 import fault_matrix
 from ansible_runs import cloud_defaults, run_cells
+from emulator import credentials as creds
 
-# Temporary credentials and a token the emulator accepts (tests/emulator/state.py).
-HUAWEI_TEMPORARY = {"access_key": "EMULATORTMPAK000000000", "secret_key": "EMULATORTMPSK00000000000000000000000000000",
-                    "security_token": "emulator-security-token"}
-HUAWEI_TOKEN = {"auth_token": "emulator-token"}
-TENCENT_TEMPORARY = {"secret_id": "AKIDEMULATORTMP000000000000000000000", "secret_key": "EMULATORTMPKEY00000000000000000000",
-                     "security_token": "emulator-tc-token"}
+# Temporary credentials and a token the emulator accepts.
+HUAWEI_TEMPORARY = {"access_key": creds.HUAWEI_TEMPORARY_ACCESS_KEY, "secret_key": creds.HUAWEI_TEMPORARY_SECRET_KEY,
+                    "security_token": creds.HUAWEI_TEMPORARY_SECURITY_TOKEN}
+HUAWEI_TOKEN = {"auth_token": creds.HUAWEI_AUTH_TOKEN}
+TENCENT_TEMPORARY = {"secret_id": creds.TENCENT_TEMPORARY_SECRET_ID, "secret_key": creds.TENCENT_TEMPORARY_SECRET_KEY,
+                     "security_token": creds.TENCENT_TEMPORARY_SECURITY_TOKEN}
 SECRETS = [HUAWEI_TEMPORARY["secret_key"], HUAWEI_TEMPORARY["security_token"], HUAWEI_TOKEN["auth_token"],
            TENCENT_TEMPORARY["secret_key"], TENCENT_TEMPORARY["security_token"]]
 # Secrets broken for the signer or the HTTP library: a byte that is not UTF-8 (only an environment variable can

@@ -1,4 +1,5 @@
-"""`python tests/emulator --port 0 --port-file F [--seed demo]`: see docs/emulator.md."""
+"""`python tests/emulator --port 0 --port-file F [--seed demo]` or `--print-credentials json|shell|yaml`: see
+docs/emulator.md."""
 
 import os
 import sys

@@ -1,4 +1,4 @@
-"""Command line: start the emulator on 127.0.0.1 and serve until SIGTERM / SIGINT."""
+"""Command line: start the emulator on 127.0.0.1 and serve until SIGTERM / SIGINT, or print its credentials."""
 
 import argparse
 import json
@@ -8,9 +8,7 @@ import ssl
 import sys
 import threading
 
-from emulator.demo import demo_seed
-from emulator.server import EmulatorServer, seed
-from emulator.state import EmulatorState
+from emulator import credentials
 
 
 def main(argv=None):
@@ -22,9 +20,24 @@ def main(argv=None):
     parser.add_argument("--config", help="settings as a JSON string or the path of a JSON file (see docs/emulator.md)")
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain)")
     parser.add_argument("--tls-key", help="the certificate's PEM private key")
+    parser.add_argument("--print-credentials", choices=["json", "shell", "yaml"],
+                        help="print the credentials the emulator accepts and exit: json, shell (EMULATOR_<NAME>=value "
+                             "lines for eval) or yaml (the shipped playbooks' huaweicloud_auth and tencentcloud_auth)")
+    parser.add_argument("--endpoint", help="with --print-credentials yaml: the endpoint to put in the variables")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.print_credentials:
+        sys.stdout.write(credentials.render(args.print_credentials, args.endpoint))
+        return 0
+    return serve(args)
+
+
+def serve(args):
+    # Imported here: the server verifies signatures with the SDKs, which --print-credentials does not need.
+    from emulator.demo import demo_seed  # pylint: disable=import-outside-toplevel
+    from emulator.server import EmulatorServer, seed  # pylint: disable=import-outside-toplevel
+    from emulator.state import EmulatorState  # pylint: disable=import-outside-toplevel
 
     state = EmulatorState()
     if args.config:

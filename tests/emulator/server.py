@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from emulator import iam, mrs, tencent_batch, workspace
+from emulator.credentials import CREDENTIALS
 from emulator.auth import AuthFailure, verify_huawei, verify_tencent
 from emulator.demo import demo_seed
 from emulator.state import MUTATING
@@ -207,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
                     result = dict(state.config)
                 elif (method, name) == ("POST", "config"):
                     result = state.configure(data)
+                elif (method, name) == ("GET", "credentials"):
+                    result = dict(CREDENTIALS)
                 else:
                     self._send(Reply(404, {"error": "no such control endpoint: %s %s" % (method, name)}))
                     return

@@ -17,10 +17,13 @@ from tencentcloud.common import credential  # noqa: E402
 from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: E402
 from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: E402
 
-AK, SK = "EMULATORAK00000000000", "EMULATORSK0000000000000000000000000000000"
-TMP_AK, TMP_SK, TMP_TOKEN = "EMULATORTMPAK000000000", "EMULATORTMPSK00000000000000000000000000000", "emulator-security-token"
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-TC_ID, TC_KEY = "AKIDEMULATOR00000000000000000000000", "EMULATORKEY0000000000000000000000"
+from emulator import credentials as creds  # noqa: E402
+
+AK, SK = creds.HUAWEI_ACCESS_KEY, creds.HUAWEI_SECRET_KEY
+TMP_AK, TMP_SK, TMP_TOKEN = creds.HUAWEI_TEMPORARY_ACCESS_KEY, creds.HUAWEI_TEMPORARY_SECRET_KEY, creds.HUAWEI_TEMPORARY_SECURITY_TOKEN
+PROJECT = creds.HUAWEI_PROJECT_ID
+TC_ID, TC_KEY = creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY
+TC_TMP_ID, TC_TMP_KEY = creds.TENCENT_TEMPORARY_SECRET_ID, creds.TENCENT_TEMPORARY_SECRET_KEY
 
 
 def huawei(client_class, emu, ak=AK, sk=SK, token=None, project=PROJECT):
@@ -30,7 +33,7 @@ def huawei(client_class, emu, ak=AK, sk=SK, token=None, project=PROJECT):
     return client_class.new_builder().with_credentials(creds).with_endpoint(emu.url).build()
 
 
-def tencent(emu, secret_id=TC_ID, secret_key=TC_KEY, token=None, region="ap-guangzhou"):
+def tencent(emu, secret_id=TC_ID, secret_key=TC_KEY, token=None, region=creds.TENCENT_REGION):
     cred = credential.Credential(secret_id, secret_key, token)
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:%d" % emu.port))
     return batch_client.BatchClient(cred, region, profile)

@@ -7,7 +7,7 @@ import pytest
 from tencentcloud.batch.v20170312 import models
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from sdk_clients import TC_ID, tencent  # pylint: disable=import-error
+from sdk_clients import TC_ID, TC_TMP_ID, TC_TMP_KEY, tencent  # pylint: disable=import-error
 
 
 def request(cls, **fields):
@@ -85,8 +85,7 @@ def test_wrong_key_and_missing_token(emulator):
         tencent(emulator, secret_key="WRONG").DescribeJobs(request(models.DescribeJobsRequest))
     assert excinfo.value.get_code() == "AuthFailure.SignatureFailure"
     with pytest.raises(TencentCloudSDKException) as excinfo:
-        tencent(emulator, secret_id="AKIDEMULATORTMP000000000000000000000",
-                secret_key="EMULATORTMPKEY00000000000000000000").DescribeJobs(request(models.DescribeJobsRequest))
+        tencent(emulator, secret_id=TC_TMP_ID, secret_key=TC_TMP_KEY).DescribeJobs(request(models.DescribeJobsRequest))
     assert excinfo.value.get_code() == "AuthFailure.TokenFailure"
     with pytest.raises(TencentCloudSDKException) as excinfo:
         tencent(emulator, secret_id=TC_ID + "X").DescribeJobs(request(models.DescribeJobsRequest))

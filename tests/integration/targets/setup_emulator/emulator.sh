@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by the integration targets' runme.sh: starts the cloud emulator on a free 127.0.0.1 port for the
-# duration of the target and stops it on exit. Sets EMULATOR_URL and PYTHON.
+# duration of the target and stops it on exit. Sets EMULATOR_URL and PYTHON, and the credentials the emulator
+# accepts as EMULATOR_HUAWEI_ACCESS_KEY, EMULATOR_TENCENT_SECRET_ID, ... (tests/emulator/credentials.py).
 
 PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 # ansible-test runs targets from a copy: find the emulator in the collection tree it tests.
@@ -36,6 +37,7 @@ done
 [ -s "$EMULATOR_TMP/port" ] || { echo "the emulator did not start within 15 s" >&2; cat "$EMULATOR_TMP/emulator.log" >&2; exit 1; }
 EMULATOR_URL="http://127.0.0.1:$(cat "$EMULATOR_TMP/port")"
 export EMULATOR_URL PYTHON
+eval "$("$PYTHON" "$EMULATOR_DIR" --print-credentials shell)"
 
 # emulator_call METHOD PATH [JSON]: one control-API call (no curl needed).
 emulator_call() {

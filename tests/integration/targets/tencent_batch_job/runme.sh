@@ -9,13 +9,13 @@ ansible-playbook playbook.yml -e "emulator_url=$EMULATOR_URL" "$@"
 
 emulator_call POST /_emulator/reset '{}' > /dev/null
 emulator_call POST /_emulator/seed '{"tencent": [{"JobId": "job-adhoc001", "JobName": "adhoc", "JobState": "SUCCEED"}]}' > /dev/null
-export TENCENTCLOUD_SECRET_ID=AKIDEMULATOR00000000000000000000000
-export TENCENTCLOUD_SECRET_KEY=EMULATORKEY0000000000000000000000
-export TENCENTCLOUD_REGION=ap-guangzhou
+export TENCENTCLOUD_SECRET_ID="$EMULATOR_TENCENT_SECRET_ID"
+export TENCENTCLOUD_SECRET_KEY="$EMULATOR_TENCENT_SECRET_KEY"
+export TENCENTCLOUD_REGION="$EMULATOR_TENCENT_REGION"
 ansible-playbook env_credentials.yml -e "emulator_url=$EMULATOR_URL" "$@"
 out="$(ansible localhost -m cloudjobs.cleanup.tencent_batch_job -a "job_id=job-adhoc001 endpoint=$EMULATOR_URL" "$@")"
 echo "$out"
 echo "$out" | grep -q 'CHANGED'
 out="$(ansible localhost -m cloudjobs.cleanup.tencent_batch_job -a "job_id=job-adhoc001 endpoint=$EMULATOR_URL" "$@")"
 echo "$out" | grep -q 'SUCCESS'
-! echo "$out" | grep -q 'EMULATORKEY'
+! echo "$out" | grep -qF "$EMULATOR_TENCENT_SECRET_KEY"

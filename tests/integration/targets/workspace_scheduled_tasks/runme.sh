@@ -9,8 +9,8 @@ ansible-playbook playbook.yml -e "emulator_url=$EMULATOR_URL" "$@"
 
 emulator_call POST /_emulator/reset '{}' > /dev/null
 emulator_call POST /_emulator/seed '{"workspace": [{"id": "adhoc-task", "task_name": "adhoc", "task_type": "REBOOT", "scheduled_type": "FIXED_TIME"}]}' > /dev/null
-export HW_ACCESS_KEY=EMULATORAK00000000000 HW_SECRET_KEY=EMULATORSK0000000000000000000000000000000
-export HW_REGION_NAME=cn-north-4 HW_PROJECT_ID=0a1b2c3d4e5f60718293a4b5c6d7e8f9
+export HW_ACCESS_KEY="$EMULATOR_HUAWEI_ACCESS_KEY" HW_SECRET_KEY="$EMULATOR_HUAWEI_SECRET_KEY"
+export HW_REGION_NAME="$EMULATOR_HUAWEI_REGION" HW_PROJECT_ID="$EMULATOR_HUAWEI_PROJECT_ID"
 out="$(ansible localhost -m cloudjobs.cleanup.workspace_scheduled_tasks -a "task_ids=adhoc-task endpoint=$EMULATOR_URL" "$@")"
 echo "$out"
 echo "$out" | grep -q 'CHANGED'
