@@ -34,45 +34,17 @@ options:
       - Base URL of the API, for example V(https://batch.ap-guangzhou.tencentcloudapi.com). Set it for the cloud emulator.
     type: str
     default: https://batch.tencentcloudapi.com
-  validate_certs:
-    description: Verify TLS certificates. Turn off only for testing.
-    type: bool
-    default: true
-  ca_bundle:
-    description: Path to a PEM file of CA certificates to verify TLS with.
-    type: path
-  timeout:
-    description: Seconds to wait for each HTTP request.
-    type: float
-    default: 30
   max_retries:
     description:
       - How often a request is retried after throttling (C(RequestLimitExceeded) and its variants), C(InternalError),
         HTTP 500, 502, 503 or 504, a dropped or reset connection, a timeout or an unreadable answer, with capped
         exponential backoff and jitter. Authentication and validation errors are never retried.
-      - A wrong endpoint is never retried either, so that it fails at once with a message naming the host it tried
-        (C(scheme://host:port)) and the attempts made. That is a refused connection (C(ConnectionRefused), nothing
-        listens on that port), a host name that does not exist (C(NameResolutionError)) or an invalid URL (C(InvalidURL)).
     type: int
     default: 8
-  retry_delay:
-    description:
-      - Seconds the first retry waits at most; each further retry doubles that cap, up to 20 seconds. The wait is a random
-        time below the cap (full jitter), or the service's C(Retry-After) when that is longer.
-    type: float
-    default: 0.5
   rate_limit:
     description:
       - Client-side limit in requests per second, shared by the concurrent workers of one task. When the service
         throttles anyway, the rate is halved and then recovers step by step.
     type: float
     default: 20
-notes:
-  - The module runs where the task runs, usually C(localhost) or an execution environment, and reads environment
-    variables there.
-  - Proxies are read from E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).
-  - Secrets are never included in results, warnings or error messages.
-requirements:
-  - python >= 3.9
-  - requests
 """

@@ -16,12 +16,12 @@ import time
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
 
-# How a failed delete call is read (a target's ``classify(error)`` returns one of these).
+# How a refused call is read: a target's ``classify(error)`` returns one of these for a stop or delete call.
 GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
-MEMBER = "member"  # the refusal may come from one member of a batch: split the batch and retry the halves
-BUSY = "busy"  # the record is not finished yet (a job still running): reported, and a failure only if asked for by id
+SPLIT_BATCH = "split batch"  # one member of the batch may be the cause: split it and try the halves
+NOT_FINISHED = "not finished"  # the record is still running: a stop is tried again while waiting; a delete reports it
 FAILED = "failed"  # this call failed; other calls may still succeed
-ABORT = "abort"  # every further call would fail the same way (authentication, permissions): stop
+ABORT = "abort"  # every further call would fail the same way (authentication, permissions): end the run
 
 
 class SelectionTooLarge(CloudJobsError):
@@ -29,17 +29,19 @@ class SelectionTooLarge(CloudJobsError):
 
 
 class CleanupTarget:
-    """What a service tells the dance. Subclasses implement every method but ``undecidable``.
+    """What a service tells the dance. Subclasses implement ``record_id``, ``look``, ``blocker``, ``delete`` and
+    ``classify``; a service whose records can be stopped also implements ``stop`` and ``refresh``.
 
     ``noun``             e.g. "job execution", for messages
     ``record_id(r)``     the id of a service record
     ``look()``           ``(records, absent_ids)``: the selected records that exist, and requested ids that do not
     ``undecidable(r)``   None, or why the filters cannot tell whether ``r`` is selected (it is then not deleted)
     ``blocker(r)``       None when ``r`` can be deleted now, else why not (e.g. "still RUNNING")
-    ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force
+    ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force.
+                         A refusal that ``classify`` reads as NOT_FINISHED is tried again while waiting.
     ``refresh(ids)``     ``{id: record or None}`` with the current state, for waiting after ``stop``
     ``delete(ids, result)`` delete these records and record each outcome in ``result``
-    ``classify(error)``  GONE, MEMBER, BUSY, FAILED or ABORT for an ApiError from ``stop`` or a delete call
+    ``classify(error)``  GONE, SPLIT_BATCH, NOT_FINISHED, FAILED or ABORT for an ApiError of a stop or delete call
     ``ids``              the ids the user asked for by name, or None when selecting by filters only
     """
 
@@ -59,10 +61,10 @@ class CleanupTarget:
         raise NotImplementedError
 
     def stop(self, record):
-        raise NotImplementedError
+        raise CloudJobsError("%ss cannot be stopped" % self.noun)
 
     def refresh(self, ids):
-        raise NotImplementedError
+        raise CloudJobsError("%ss cannot be waited for" % self.noun)
 
     def delete(self, ids, result):
         raise NotImplementedError
@@ -93,6 +95,7 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     except CloudJobsError as error:
         result.stop(str(error), error)
         result.settle_remaining("not deleted: %s" % error, error)
+    result.settle_remaining("not deleted: the run ended before it reached this record")  # never silently dropped
     return result
 
 
@@ -132,60 +135,77 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
 
 
 def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
-    """Stop each busy record, then poll with backoff until it can be deleted. Returns the ids now deletable.
+    """Stop each busy record, then poll with backoff until it can be deleted; returns the ids now deletable.
 
-    A stop refused for a reason every further call would share (ABORT) ends the run: the error is raised, and
-    ``ensure_absent`` reports every selected id not yet settled, stopped ones included.
+    One loop and one deadline (``wait_timeout``) for the whole wait: a stop the service refuses because the record
+    is not far enough yet (``classify`` says NOT_FINISHED: Tencent refuses TerminateJob while a job is SUBMITTED)
+    is tried again on each round. A stop refused for a reason every further call would share (ABORT) ends the
+    run: the error is raised, and ``ensure_absent`` reports every selected id not yet settled, stopped ones too.
     """
-    waiting = []
-    for record in records:
-        record_id = target.record_id(record)
-        try:
-            target.stop(record)
-        except ApiError as error:
-            verdict = target.classify(error)
-            if verdict == GONE:
-                result.mark_absent([record_id])
-                continue
-            result.mark_not_deleted(record_id, "could not be stopped: %s" % error, error)
-            if verdict == ABORT:
-                raise
-            continue
-        waiting.append(record_id)
-
+    by_id = {target.record_id(r): r for r in records}
+    to_stop = list(by_id)  # not stopped yet
+    waiting = []  # stopped, not finished yet
+    refusals = {}  # id -> the NOT_FINISHED refusal of its latest stop
     ready = []
     deadline = clock() + wait_timeout
     delay = 1.0
-    while waiting:
+    while True:
+        refused = []
+        for record_id in to_stop:
+            try:
+                target.stop(by_id[record_id])
+            except ApiError as error:
+                verdict = target.classify(error)
+                if verdict == NOT_FINISHED:
+                    refusals[record_id] = error
+                    refused.append(record_id)
+                elif verdict == GONE:
+                    result.mark_absent([record_id])
+                else:
+                    result.mark_not_deleted(record_id, "could not be stopped: %s" % error, error)
+                    if verdict == ABORT:
+                        raise
+            else:
+                waiting.append(record_id)
+        to_stop = refused
+        if not waiting and not to_stop:
+            return ready
         try:
-            current = target.refresh(waiting)
+            current = target.refresh(waiting + to_stop)
         except ApiError as error:
             # Stopped, but nobody can say whether they finished: not deleted, and the next run looks again.
             for record_id in waiting:
                 result.mark_not_deleted(record_id, "stopped, but could not check whether it finished: %s" % error, error)
-            break
-        still = []
-        for record_id in waiting:
+            for record_id in to_stop:
+                result.mark_not_deleted(record_id, "could not be stopped: %s" % refusals[record_id], refusals[record_id])
+            return ready
+        refused = set(to_stop)
+        polled, waiting, to_stop = waiting + to_stop, [], []
+        for record_id in polled:
             record = current.get(record_id)
             if record is None:
                 result.mark_absent([record_id])
             elif target.blocker(record) is None:
-                ready.append(record_id)
+                ready.append(record_id)  # finished: stopped by this run, or on its own meanwhile
+            elif record_id in refused:
+                by_id[record_id] = record
+                to_stop.append(record_id)
             else:
-                still.append(record_id)
-        waiting = still
-        if not waiting:
-            break
+                waiting.append(record_id)
+        if not waiting and not to_stop:
+            return ready
         remaining = deadline - clock()
         if remaining <= 0:
             for record_id in waiting:
                 result.mark_not_deleted(
                     record_id, "still not finished %s s after it was stopped (wait_timeout)" % wait_timeout
                 )
-            break
+            for record_id in to_stop:
+                result.mark_not_deleted(record_id, "could not be stopped within %s s (wait_timeout): %s"
+                                        % (wait_timeout, refusals[record_id]), refusals[record_id])
+            return ready
         sleep(min(delay, remaining))
         delay = min(delay * 2, 10.0)
-    return ready
 
 
 def _abandon(ids, result, error):
@@ -210,13 +230,13 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result):
             if verdict == ABORT:
                 _abandon(batch + [i for rest in reversed(pending) for i in rest], result, error)
                 return
-            if len(batch) > 1 and verdict in (GONE, MEMBER):
+            if len(batch) > 1 and verdict in (GONE, SPLIT_BATCH):
                 middle = len(batch) // 2
                 pending.append(batch[middle:])
                 pending.append(batch[:middle])
             elif verdict == GONE:
                 result.mark_absent(batch)
-            elif verdict == BUSY:
+            elif verdict == NOT_FINISHED:
                 for record_id in batch:
                     result.mark_busy(record_id, "not finished yet: %s" % error, error)
             else:
@@ -266,7 +286,7 @@ def delete_each(ids, delete_one, classify, result, workers=1):
             result.mark_deleted([record_id])
         elif verdict == GONE:
             result.mark_absent([record_id])
-        elif verdict == BUSY:
+        elif verdict == NOT_FINISHED:
             result.mark_busy(record_id, "not finished yet: %s" % error, error)
         elif record_id not in outcomes:
             result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)

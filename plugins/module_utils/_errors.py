@@ -50,6 +50,7 @@ class ApiError(CloudJobsError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.hint = hint
+        self.not_found = False  # set by the service client, from what it declares "does not exist" looks like
         self.attempts = None
         self.elapsed = None
         self.host = None
@@ -89,3 +90,14 @@ class ApiError(CloudJobsError):
             "attempts": self.attempts,
             "host": self.host,
         }
+
+
+def mark_not_found(error, rules):
+    """``error`` with ``not_found`` set by the rule its operation declares (``rules``: operation -> predicate).
+
+    Each service client declares once, per operation, which answers mean "that record does not exist", so that a
+    show can answer None and a delete can read "already gone" as success, without each caller knowing the codes.
+    """
+    rule = rules.get(error.operation)
+    error.not_found = bool(rule is not None and rule(error))
+    return error

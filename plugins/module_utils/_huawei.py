@@ -68,8 +68,16 @@ def service_endpoint(service, region, cloud=DEFAULT_CLOUD):
     return "https://%s.%s.%s" % (service, region, domain)
 
 
-def parse_error(service, operation, response):
-    """An ApiError from a Huawei error response: ``error_code``/``error_msg``, MRS's camelCase, or nested."""
+def is_auth_failure(error):
+    """Refused for who is asking (401/403, API Gateway's APIGW.03xx): every further call would be refused too."""
+    return error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03"))
+
+
+def parse_error(service, operation, response, secrets=()):
+    """An ApiError from a Huawei error response: ``error_code``/``error_msg``, MRS's camelCase, or nested.
+
+    ``secrets`` are scrubbed from the service's message before the error exists: services sometimes echo the
+    request's headers, and an exception's text travels further than its ``message`` attribute."""
     request_id = response.headers.get("X-Request-Id")
     code = message = None
     try:
@@ -86,7 +94,7 @@ def parse_error(service, operation, response):
     return ApiError(
         SERVICE_LABELS.get(service, service),
         operation,
-        message or "",
+        redact(message or "", secrets),
         status=response.status_code,
         code=str(code),
         request_id=request_id,
@@ -140,7 +148,7 @@ class HuaweiCloudConnection:
     def _resolve_project_id(self):
         region = self.params["region"]
         body = self._send("iam", "KeystoneListProjects", "GET", self.iam_endpoint + "/v3/projects",
-                          query=[("name", region)], ok_status=(200,), project_header=False)
+                          query=[("name", region)], project_header=False)
         projects = [p for p in (body or {}).get("projects") or [] if p.get("name") == region]
         if len(projects) != 1:
             raise ConfigurationError(
@@ -149,14 +157,16 @@ class HuaweiCloudConnection:
             )
         return projects[0]["id"]
 
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        """Call ``path`` on this connection's service; returns the JSON body (None when empty)."""
+    def request(self, operation, method, path, query=None, json_body=None, mutating=False):
+        """Call ``path`` on this connection's service; returns the JSON body (None when empty).
+
+        Any 2xx answer is success (MRS answers 202 where others answer 200 or 204); anything else raises ApiError
+        (redirects are not followed: a 3xx is an error too)."""
         query = sorted((k, str(v)) for k, v in (query or {}).items())
         return self._send(self.service, operation, method, self.endpoint + path, query=query, json_body=json_body,
-                          ok_status=ok_status, mutating=mutating)
+                          mutating=mutating)
 
-    def _send(self, service, operation, method, url, query, json_body=None, ok_status=(200,), mutating=False,
-              project_header=True):
+    def _send(self, service, operation, method, url, query, json_body=None, mutating=False, project_header=True):
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         params = self.params
 
@@ -176,10 +186,8 @@ class HuaweiCloudConnection:
             return method, wire_url, signed, body
 
         def parse(response):
-            if response.status_code >= 400 or (response.status_code not in ok_status and response.status_code >= 300):
-                error = parse_error(service, operation, response)
-                error.message = redact(error.message, self._secrets)
-                raise error
+            if response.status_code >= 300:
+                raise parse_error(service, operation, response, self._secrets)
             if not response.content:
                 return None
             try:

@@ -55,7 +55,7 @@ def run_module(module, connect, run):
             connection.close()
     except ApiError as error:
         module.fail_json(msg=str(error), error=error.to_dict())
-    except (ConfigurationError, CloudJobsError) as error:
+    except CloudJobsError as error:  # bad options, missing credentials: no traceback, no request was sent
         module.fail_json(msg=str(error))
     if failure:
         module.fail_json(msg=failure, **result)

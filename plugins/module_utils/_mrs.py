@@ -15,14 +15,15 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     ABORT,
     FAILED,
     GONE,
-    MEMBER,
+    SPLIT_BATCH,
     CleanupTarget,
     delete_each,
     delete_in_batches,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, mark_not_found
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import page_number_pages, stable_pages
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter, check_states
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, select
 
 JOB_STATES = ("NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED")
 RUNNING_STATES = ("NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING")
@@ -64,11 +65,29 @@ V1_LIST_PAGE_SIZE = 100  # documented maximum of v1.1 page_size
 # so the largest batch is also a safe one.
 DEFAULT_BATCH_SIZE = 1000
 
-FILTER_KEYS = ("name", "name_pattern", "states", "older_than", "job_types", "user", "queue")
+
+def _job_not_found(error):
+    return error.code in JOB_NOT_FOUND_CODES
+
+
+def _job_not_found_or_404(error):
+    # Deletes and v1.1 calls: the job codes, or a plain 404 (v1.1's "does not exist" answer is not documented).
+    return error.code in JOB_NOT_FOUND_CODES or error.status == 404
+
+
+# What "the execution does not exist" looks like, once per operation that can meet it.
+NOT_FOUND = {
+    "ShowSingleJobExe": _job_not_found,
+    "BatchDeleteJobs": _job_not_found_or_404,
+    "StopJob": _job_not_found_or_404,
+    "ShowJobExes": _job_not_found_or_404,
+    "DeleteJobExecution": _job_not_found_or_404,
+}
 
 
 class MrsClient:
-    """Every MRS request the collection makes."""
+    """Every MRS request the collection makes. A failed call raises ApiError, with ``not_found`` set from
+    ``NOT_FOUND``; ``show_*`` answer None for an execution that does not exist."""
 
     def __init__(self, connection):
         self._conn = connection
@@ -79,14 +98,27 @@ class MrsClient:
     def _v1(self, suffix):
         return "/v1.1/%s/%s" % (self._conn.project_id, suffix)
 
+    def _request(self, operation, method, path, **kwargs):
+        try:
+            return self._conn.request(operation, method, path, **kwargs) or {}
+        except ApiError as error:
+            raise mark_not_found(error, NOT_FOUND)
+
+    def _show(self, operation, path, key):
+        try:
+            return self._request(operation, "GET", path).get(key)
+        except ApiError as error:
+            if error.not_found:
+                return None
+            raise
+
     # v2 ---------------------------------------------------------------------------------------------------------
     def list_job_executions(self, cluster_id, query):
         """All executions in the cluster matching the server-side ``query``, page by page."""
 
         def fetch(limit, page):
-            params = dict(query, limit=str(limit), offset=str(page))
-            body = self._conn.request("ShowJobExeListNew", "GET", self._v2(cluster_id), query=params, ok_status=(200, 202))
-            body = body or {}
+            body = self._request("ShowJobExeListNew", "GET", self._v2(cluster_id),
+                                 query=dict(query, limit=str(limit), offset=str(page)))
             items = body.get("job_list") or []
             return items, _int(body.get("total_record"), len(items))
 
@@ -94,41 +126,25 @@ class MrsClient:
             yield from page
 
     def count_job_executions(self, cluster_id, query):
-        body = self._conn.request(
-            "ShowJobExeListNew", "GET", self._v2(cluster_id), query=dict(query, limit="1", offset="1"), ok_status=(200, 202)
-        ) or {}
+        body = self._request("ShowJobExeListNew", "GET", self._v2(cluster_id), query=dict(query, limit="1", offset="1"))
         return _int(body.get("total_record"), 0)
 
     def show_job_execution(self, cluster_id, job_id):
-        """The execution, or None when MRS says it does not exist."""
-        try:
-            body = self._conn.request("ShowSingleJobExe", "GET", self._v2(cluster_id, "/" + job_id), ok_status=(200, 202))
-        except ApiError as error:
-            if error.code in JOB_NOT_FOUND_CODES:
-                return None
-            raise
-        return (body or {}).get("job_detail")
+        """The execution, or None when it does not exist."""
+        return self._show("ShowSingleJobExe", self._v2(cluster_id, "/" + job_id), "job_detail")
 
     def batch_delete_job_executions(self, cluster_id, job_ids):
-        self._conn.request(
-            "BatchDeleteJobs",
-            "POST",
-            self._v2(cluster_id, "/batch-delete"),
-            json_body={"job_id_list": list(job_ids)},
-            ok_status=(200, 202, 204),
-            mutating=True,
-        )
+        self._request("BatchDeleteJobs", "POST", self._v2(cluster_id, "/batch-delete"),
+                      json_body={"job_id_list": list(job_ids)}, mutating=True)
 
     def kill_job_execution(self, cluster_id, job_id):
-        self._conn.request(
-            "StopJob", "POST", self._v2(cluster_id, "/%s/kill" % job_id), ok_status=(200, 202, 204), mutating=True
-        )
+        self._request("StopJob", "POST", self._v2(cluster_id, "/%s/kill" % job_id), mutating=True)
 
     # v1.1 -------------------------------------------------------------------------------------------------------
     def list_job_exes_v1(self, query):
         def fetch(limit, page):
-            params = dict(query, page_size=str(limit), current_page=str(page))
-            body = self._conn.request("ListExecuteJob", "GET", self._v1("job-exes"), query=params, ok_status=(200,)) or {}
+            body = self._request("ListExecuteJob", "GET", self._v1("job-exes"),
+                                 query=dict(query, page_size=str(limit), current_page=str(page)))
             items = body.get("job_executions") or []
             return items, _int(body.get("totalRecord", body.get("total_record")), len(items))
 
@@ -136,18 +152,11 @@ class MrsClient:
             yield from page
 
     def show_job_exe_v1(self, job_exe_id):
-        try:
-            body = self._conn.request("ShowJobExes", "GET", self._v1("job-exes/" + job_exe_id), ok_status=(200,))
-        except ApiError as error:
-            if _v1_not_found(error):
-                return None
-            raise
-        return (body or {}).get("job_execution")
+        """The v1.1 execution, or None when it does not exist."""
+        return self._show("ShowJobExes", self._v1("job-exes/" + job_exe_id), "job_execution")
 
     def delete_job_execution_v1(self, job_exe_id):
-        self._conn.request(
-            "DeleteJobExecution", "DELETE", self._v1("job-executions/" + job_exe_id), ok_status=(200, 202, 204), mutating=True
-        )
+        self._request("DeleteJobExecution", "DELETE", self._v1("job-executions/" + job_exe_id), mutating=True)
 
 
 def _int(value, default):
@@ -155,11 +164,6 @@ def _int(value, default):
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def _v1_not_found(error):
-    # The v1.1 "does not exist" answer is not documented: the job codes, or a plain 404.
-    return error.code in JOB_NOT_FOUND_CODES or error.status == 404
 
 
 def _raise_for_cluster(error, cluster_id):
@@ -177,46 +181,22 @@ def _raise_for_cluster(error, cluster_id):
 
 def classify_delete_error(error):
     """How the dance should read a failed MRS delete or kill."""
-    if error.code in JOB_NOT_FOUND_CODES or error.status == 404:
+    if error.not_found:
         return GONE
-    if error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03")):
+    if error.code == CLUSTER_NOT_FOUND_CODE or is_auth_failure(error):
         return ABORT
     if error.code in BATCH_MEMBER_CODES or error.status in (400, 409):
-        return MEMBER
+        return SPLIT_BATCH
     return FAILED
 
 
-class MrsSelection:
-    """``job_execution_ids`` and ``filters`` of the MRS modules, validated before any request."""
-
-    def __init__(self, params, deleting):
-        self.ids = JOB_ID_RULE.validate(params.get("job_execution_ids"), "job_execution_ids")
-        filters = params.get("filters") or {}
-        self.filters = filters
-        states = filters.get("states")
-        force = bool(params.get("force"))
-        if states is not None:
-            check_states(states, JOB_STATES, RUNNING_STATES if deleting else (), force)
-        elif deleting and self.ids is None:
-            states = list(TERMINAL_STATES)  # a filter-only cleanup touches finished executions unless told otherwise
-        self.states = states
-        self.record_filter = RecordFilter(
-            name=filters.get("name"),
-            name_pattern=filters.get("name_pattern"),
-            states=states,
-            older_than=filters.get("older_than"),
-        )
-        for key, field in (("job_types", "job_type"), ("user", "user"), ("queue", "queue")):
-            wanted = filters.get(key)
-            if wanted is None:
-                continue
-            allowed = set(wanted) if isinstance(wanted, list) else {wanted}
-            self.record_filter.require(lambda record, field=field, allowed=allowed: record.get(field) in allowed)
-
-    def matches_v2(self, record):
-        return self.record_filter.matches(
-            record, record.get("job_name"), record.get("job_state"), _seconds(record.get("submitted_time"))
-        )
+def mrs_selection(job_execution_ids, filters, force=False, deleting=True, now=None):
+    """The ``Selection`` the MRS modules' ``job_execution_ids`` and ``filters`` describe (v2 and v1.1 alike)."""
+    selection = select(job_execution_ids, filters, JOB_ID_RULE, "job_execution_ids", states=JOB_STATES,
+                       finished=TERMINAL_STATES, unfinished=RUNNING_STATES, deleting=deleting, force=force, now=now)
+    for option, field in (("job_types", "job_type"), ("user", "user"), ("queue", "queue")):
+        selection.require(option, field)
+    return selection
 
 
 def _seconds(millis):
@@ -226,23 +206,43 @@ def _seconds(millis):
         return None
 
 
-class MrsJobExecutions(CleanupTarget):
+class _MrsTarget(CleanupTarget):
+    """What both MRS APIs share: the client, the cluster, the selection, and how a record is matched."""
+
+    id_field = time_field = None
+
+    def __init__(self, client, cluster_id, selection):
+        self.client = client
+        self.cluster_id = CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")[0] if cluster_id else None
+        self.selection = selection
+        self.ids = selection.ids
+
+    def record_id(self, record):
+        return record.get(self.id_field)
+
+    def state(self, record):
+        raise NotImplementedError
+
+    def _matches(self, record):
+        return self.selection.record_filter.matches(
+            record, record.get("job_name"), self.state(record), _seconds(record.get(self.time_field))
+        )
+
+
+class MrsJobExecutions(_MrsTarget):
     """MRS v2 job executions of one cluster."""
 
     noun = "MRS job execution"
+    id_field, time_field = "job_id", "submitted_time"
 
     def __init__(self, client, cluster_id, selection, batch_size=DEFAULT_BATCH_SIZE):
-        self.ids = selection.ids
         if not cluster_id:
             raise ConfigurationError("cluster_id is required with api_version=v2")
-        cluster_id = CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")[0]
-        self.client = client
-        self.cluster_id = cluster_id
-        self.selection = selection
+        super().__init__(client, cluster_id, selection)
         self.batch_size = batch_size
 
-    def record_id(self, record):
-        return record.get("job_id")
+    def state(self, record):
+        return record.get("job_state")
 
     def _server_query(self):
         """The filters the list API applies itself; the rest is checked on each record."""
@@ -269,7 +269,7 @@ class MrsJobExecutions(CleanupTarget):
         try:
             if self.selection.ids is None:
                 records = [r for r in self.client.list_job_executions(self.cluster_id, self._server_query())
-                           if self.selection.matches_v2(r)]
+                           if self._matches(r)]
                 return records, []
             return self._look_up_ids(self.selection.ids)
         except ApiError as error:
@@ -298,7 +298,7 @@ class MrsJobExecutions(CleanupTarget):
     def _keep_matching(self, ids, found):
         absent = [i for i in ids if i not in found]
         if self.selection.filters:
-            records = [found[i] for i in ids if i in found and self.selection.matches_v2(found[i])]
+            records = [found[i] for i in ids if i in found and self._matches(found[i])]
         else:
             records = [found[i] for i in ids if i in found]
         return records, absent
@@ -322,36 +322,25 @@ class MrsJobExecutions(CleanupTarget):
         )
 
     def classify(self, error):
-        if error.code == CLUSTER_NOT_FOUND_CODE:
-            return ABORT
         return classify_delete_error(error)
 
 
-class MrsJobExecutionsV1(CleanupTarget):
+class MrsJobExecutionsV1(_MrsTarget):
     """MRS v1.1 job execution objects (deprecated API; no kill, one DELETE per execution)."""
 
     noun = "MRS v1.1 job execution"
+    id_field, time_field = "id", "create_at"
 
     def __init__(self, client, cluster_id, selection, workers=4):
-        self.ids = selection.ids
-        if cluster_id:
-            cluster_id = CLUSTER_ID_RULE.validate([cluster_id], "cluster_id")[0]
         if selection.ids is None and not cluster_id:
             raise ConfigurationError("cluster_id is required to select MRS v1.1 job executions by filters")
         if selection.filters.get("job_types") or selection.filters.get("user") or selection.filters.get("queue"):
             raise ConfigurationError("filters.job_types, filters.user and filters.queue need api_version=v2")
-        self.client = client
-        self.cluster_id = cluster_id
-        self.selection = selection
+        super().__init__(client, cluster_id, selection)
         self.workers = workers
 
-    def record_id(self, record):
-        return record.get("id")
-
-    def _matches(self, record):
-        return self.selection.record_filter.matches(
-            record, record.get("job_name"), v1_state(record), _seconds(record.get("create_at"))
-        )
+    def state(self, record):
+        return v1_state(record)
 
     def look(self):
         if self.selection.ids is None:
@@ -375,18 +364,10 @@ class MrsJobExecutionsV1(CleanupTarget):
             return "still %s (job_state %s)" % (V1_STATE_NAMES.get(state, state), state)
         return None
 
-    def stop(self, record):
-        raise ConfigurationError("the MRS v1.1 API cannot stop a job execution; use api_version=v2 with force=true")
-
-    def refresh(self, ids):
-        return {exe_id: self.client.show_job_exe_v1(exe_id) for exe_id in ids}
-
     def delete(self, ids, result):
         delete_each(ids, self.client.delete_job_execution_v1, self.classify, result, workers=self.workers)
 
     def classify(self, error):
-        if _v1_not_found(error):
-            return GONE
         return classify_delete_error(error)
 
 
@@ -402,14 +383,13 @@ MRS_FILTER_SPEC = dict(
 )
 
 
-def mrs_target(client, params, deleting):
-    """The cleanup target the module's options describe, validated before any request."""
-    selection = MrsSelection(params, deleting)
-    if params.get("api_version") == "v1.1":
-        if params.get("force"):
+def mrs_target(client, selection, cluster_id=None, api_version="v2", batch_size=DEFAULT_BATCH_SIZE):
+    """The cleanup target of ``selection`` in ``cluster_id``, validated before any request."""
+    if api_version == "v1.1":
+        if selection.force:
             raise ConfigurationError(
                 "force is not supported with api_version=v1.1: the v1.1 API has no way to stop a job execution; "
                 "use api_version=v2 with cluster_id to kill and delete running executions"
             )
-        return MrsJobExecutionsV1(client, params.get("cluster_id"), selection)
-    return MrsJobExecutions(client, params.get("cluster_id"), selection, batch_size=params.get("batch_size") or DEFAULT_BATCH_SIZE)
+        return MrsJobExecutionsV1(client, cluster_id, selection)
+    return MrsJobExecutions(client, cluster_id, selection, batch_size=batch_size or DEFAULT_BATCH_SIZE)

@@ -49,7 +49,9 @@ class RetryPolicy:
         code = error.code or ""
         return error.status == 429 or code in self.throttling_codes or code.startswith(self.throttling_prefixes)
 
-    def is_retryable(self, error, mutating=False):
+    def is_retryable(self, error):
+        """Whether another attempt can succeed. The same for reads and deletes: every delete here is idempotent
+        (a record already gone is success), so a call that may have been applied is safe to send again."""
         if error.status is None and error.code in FAIL_FAST_CODES:
             return False
         if self.is_throttling(error):

@@ -113,6 +113,52 @@ class RecordFilter:
         return all(predicate(record) for predicate in self._extra)
 
 
+class Selection:
+    """What a module's options select, validated before any request; targets read this, never module options.
+
+    ``ids``            the requested ids (validated, trimmed, without duplicates), or None to select by filters only
+    ``filters``        the ``filters`` option as given (``{}`` when absent): services read their server-side filters
+    ``states``         the states selected, or None for every state
+    ``record_filter``  the client-side test every record passes before it is selected
+    ``force``          stop records that are still running before deleting them
+    """
+
+    def __init__(self, ids, filters, states, record_filter, force=False):
+        self.ids = ids
+        self.filters = filters
+        self.states = states
+        self.record_filter = record_filter
+        self.force = force
+
+    def require(self, option, field, record_value=None):
+        """Select only records whose ``field`` (or ``record_value(record)``) is one of ``filters[option]``."""
+        wanted = self.filters.get(option)
+        if wanted is None:
+            return
+        allowed = set(wanted) if isinstance(wanted, list) else {wanted}
+        value = record_value or (lambda record: record.get(field))
+        self.record_filter.require(lambda record: value(record) in allowed)
+
+
+def select(ids, filters, id_rule, id_option, states=(), finished=(), unfinished=(), deleting=False, force=False,
+           now=None):
+    """The ``Selection`` of ids and filters, with the rules every service shares.
+
+    ``states`` are the service's states (empty when it has none), ``finished`` the ones a deleting module selects
+    by default and ``unfinished`` those that need ``force``. An ``_info`` module lists every state by default.
+    """
+    ids = id_rule.validate(ids, id_option)
+    filters = filters or {}
+    wanted = filters.get("states")
+    if wanted is not None:
+        wanted = check_states(wanted, states, unfinished if deleting else (), force)
+    elif deleting and ids is None and finished:
+        wanted = list(finished)  # a filter-only cleanup touches finished records unless told otherwise
+    record_filter = RecordFilter(name=filters.get("name"), name_pattern=filters.get("name_pattern"), states=wanted,
+                                 older_than=filters.get("older_than"), now=now)
+    return Selection(ids, filters, wanted, record_filter, force=force)
+
+
 def check_states(states, allowed, running, force, option="filters.states"):
     """Validate requested states; selecting running ones by filter needs ``force``."""
     unknown = sorted(set(states) - set(allowed))

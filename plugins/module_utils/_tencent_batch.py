@@ -18,15 +18,15 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
     ABORT,
-    BUSY,
     FAILED,
     GONE,
+    NOT_FINISHED,
     CleanupTarget,
     delete_each,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, RecordFilter, check_states
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, select
 
 JOB_STATES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEED", "FAILED", "FAILED_INTERRUPTED")
 FINISHED_STATES = ("SUCCEED", "FAILED")  # the only states DeleteJob accepts
@@ -46,17 +46,28 @@ JOB_ID_RULE = IdRule(r"^job-[a-z0-9]+$", "Batch job ids look like job-f5da1edl: 
 DESCRIBE_JOBS_MAX = 100  # both the JobIds per call and the page Limit
 DEFAULT_WORKERS = 8
 
-FILTER_KEYS = ("name", "name_pattern", "states", "older_than", "zone", "tags")
+
+# What "the job does not exist" looks like, once per action that can meet it. DescribeJobs with JobIds may refuse
+# the whole call for one unknown id on some deployments.
+NOT_FOUND_RULES = {action: (lambda error: error.code == NOT_FOUND)
+                   for action in ("DescribeJobs", "DescribeJob", "TerminateJob", "DeleteJob")}
 
 
 class TencentBatchClient:
-    """Every Batch request the collection makes."""
+    """Every Batch request the collection makes. A failed call raises ApiError, with ``not_found`` set from
+    ``NOT_FOUND_RULES``; ``describe_job`` answers None for a job that does not exist."""
 
     def __init__(self, connection):
         self._conn = connection
 
+    def _call(self, action, params, mutating=False):
+        try:
+            return self._conn.call(action, params, mutating=mutating)
+        except ApiError as error:
+            raise mark_not_found(error, NOT_FOUND_RULES)
+
     def describe_jobs_by_id(self, job_ids):
-        response = self._conn.call("DescribeJobs", {"JobIds": list(job_ids), "Limit": DESCRIBE_JOBS_MAX})
+        response = self._call("DescribeJobs", {"JobIds": list(job_ids), "Limit": DESCRIBE_JOBS_MAX})
         return response.get("JobSet") or []
 
     def describe_jobs(self, filters):
@@ -66,7 +77,7 @@ class TencentBatchClient:
             params = {"Limit": limit, "Offset": offset}
             if filters:
                 params["Filters"] = filters
-            response = self._conn.call("DescribeJobs", params)
+            response = self._call("DescribeJobs", params)
             jobs = response.get("JobSet") or []
             return jobs, int(response.get("TotalCount") or 0)
 
@@ -76,17 +87,17 @@ class TencentBatchClient:
     def describe_job(self, job_id):
         """The job with its task instance counters, or None when it does not exist."""
         try:
-            return self._conn.call("DescribeJob", {"JobId": job_id})
+            return self._call("DescribeJob", {"JobId": job_id})
         except ApiError as error:
-            if error.code == NOT_FOUND:
+            if error.not_found:
                 return None
             raise
 
     def terminate_job(self, job_id):
-        self._conn.call("TerminateJob", {"JobId": job_id}, mutating=True)
+        self._call("TerminateJob", {"JobId": job_id}, mutating=True)
 
     def delete_job(self, job_id):
-        self._conn.call("DeleteJob", {"JobId": job_id}, mutating=True)
+        self._call("DeleteJob", {"JobId": job_id}, mutating=True)
 
 
 def _epoch(text):
@@ -103,39 +114,34 @@ def _unfinished_counters(metrics):
     return [name for name in UNFINISHED_COUNTERS if int((metrics or {}).get(name) or 0) > 0]
 
 
+def tencent_selection(job_ids, filters, force=False, deleting=True, now=None):
+    """The ``Selection`` the Batch modules' ``job_ids`` and ``filters`` describe."""
+    if isinstance(job_ids, str):
+        job_ids = [job_ids]
+    selection = select(job_ids, filters, JOB_ID_RULE, "job_ids", states=JOB_STATES, finished=FINISHED_STATES,
+                       unfinished=UNFINISHED_STATES, deleting=deleting, force=force, now=now)
+    selection.require("zone", "Zone", _zone)
+    for key, value in sorted((selection.filters.get("tags") or {}).items()):
+        selection.record_filter.require(lambda job, key=key, value=str(value): _tags(job).get(key) == value)
+    return selection
+
+
+def tencent_target(client, selection, workers=DEFAULT_WORKERS):
+    """The cleanup target of ``selection`` in the connection's region."""
+    return TencentBatchJobs(client, selection, workers=workers)
+
+
 class TencentBatchJobs(CleanupTarget):
     noun = "Batch job"
 
-    def __init__(self, client, params, deleting, workers=DEFAULT_WORKERS, wait_timeout=600, sleep=time.sleep,
-                 clock=time.monotonic):
+    def __init__(self, client, selection, workers=DEFAULT_WORKERS):
         self.client = client
-        ids = params.get("job_ids")
-        if isinstance(ids, str):
-            ids = [ids]
-        self.ids = JOB_ID_RULE.validate(ids, "job_ids")
-        self.filters = params.get("filters") or {}
-        states = self.filters.get("states")
-        if states is not None:
-            check_states(states, JOB_STATES, UNFINISHED_STATES if deleting else (), bool(params.get("force")))
-        elif deleting and self.ids is None:
-            states = list(FINISHED_STATES)
-        self.states = states
-        self.record_filter = RecordFilter(
-            name=self.filters.get("name"),
-            name_pattern=self.filters.get("name_pattern"),
-            states=states,
-            older_than=self.filters.get("older_than"),
-        )
-        zone = self.filters.get("zone")
-        if zone is not None:
-            self.record_filter.require(lambda job: _zone(job) == zone)
-        tags = self.filters.get("tags") or {}
-        for key, value in tags.items():
-            self.record_filter.require(lambda job, key=key, value=value: _tags(job).get(key) == str(value))
+        self.selection = selection
+        self.ids = selection.ids
+        self.filters = selection.filters
+        self.states = selection.states
+        self.record_filter = selection.record_filter
         self.workers = workers
-        self.wait_timeout = wait_timeout
-        self._sleep = sleep
-        self._clock = clock
 
     def record_id(self, record):
         return record.get("JobId")
@@ -165,7 +171,7 @@ class TencentBatchJobs(CleanupTarget):
             try:
                 jobs = self.client.describe_jobs_by_id(chunk)
             except ApiError as error:
-                if error.code != NOT_FOUND:
+                if not error.not_found:
                     raise
                 # Some deployments refuse the whole call for one unknown id: ask one by one instead.
                 jobs = [job for job in (self.client.describe_job(i) for i in chunk) if job is not None]
@@ -196,24 +202,9 @@ class TencentBatchJobs(CleanupTarget):
         return None
 
     def stop(self, record):
-        """TerminateJob; the service refuses it while the job is SUBMITTED, so retry until it moves on."""
-        job_id = self.record_id(record)
-        deadline = self._clock() + self.wait_timeout
-        delay = 1.0
-        while True:
-            try:
-                self.client.terminate_job(job_id)
-                return
-            except ApiError as error:
-                if error.code not in NOT_FINISHED_CODES:
-                    raise
-                current = self.client.describe_job(job_id)
-                if current is None or self.blocker(current) is None:
-                    return  # gone or finished meanwhile: the wait that follows sorts it out
-                if self._clock() + delay > deadline:
-                    raise
-            self._sleep(delay)
-            delay = min(delay * 2, 10.0)
+        """TerminateJob. The service refuses it while the job is SUBMITTED (``classify`` reads that as NOT_FINISHED),
+        so the one wait loop in ``_cleanup`` tries again until the job moves on or ``wait_timeout`` passes."""
+        self.client.terminate_job(self.record_id(record))
 
     def refresh(self, ids):
         return {job_id: self.client.describe_job(job_id) for job_id in ids}
@@ -223,12 +214,12 @@ class TencentBatchJobs(CleanupTarget):
 
     def classify(self, error):
         code = error.code or ""
-        if code == NOT_FOUND:
+        if error.not_found:
             return GONE
         if code.startswith(AUTH_PREFIXES):
             return ABORT
         if code in NOT_FINISHED_CODES:
-            return BUSY  # DescribeJobs cannot show unfinished task instances; DeleteJob can refuse for them
+            return NOT_FINISHED  # DescribeJobs cannot show unfinished task instances; DeleteJob can refuse for them
         return FAILED
 
 

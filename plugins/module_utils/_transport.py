@@ -120,7 +120,7 @@ class Transport:
                 throttled = policy.is_throttling(error)
                 if throttled and limiter is not None:
                     limiter.on_throttled()
-                if attempt >= policy.max_retries or not policy.is_retryable(error, mutating):
+                if attempt >= policy.max_retries or not policy.is_retryable(error):
                     error.attempts = attempt + 1
                     error.elapsed = max(0.0, self._clock() - started)
                     error.host = endpoint_host(url)

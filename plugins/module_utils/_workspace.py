@@ -18,17 +18,18 @@ import time
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
     ABORT,
     FAILED,
-    MEMBER,
+    SPLIT_BATCH,
     CleanupTarget,
     delete_in_batches,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import (
     IdRule,
-    RecordFilter,
     UnknownTimeZone,
     resolve_time_zone,
+    select,
 )
 
 TASK_TYPES = ("START", "STOP", "REBOOT", "HIBERNATE", "REBUILD", "EXECUTE_SCRIPT", "CREATE_SNAPSHOT", "DELETE_BLACK_ECS")
@@ -45,8 +46,6 @@ DEFAULT_BATCH_SIZE = 1000
 
 TASK_ID_RULE = IdRule(r"^[A-Za-z0-9_-]+$", "task ids use letters, digits, '_' and '-', at most 255 characters", 255)
 
-FILTER_KEYS = ("name", "name_pattern", "task_type", "scheduled_type", "last_status", "enabled", "expired")
-
 
 class WorkspaceClient:
     """Every Workspace request the collection makes."""
@@ -59,7 +58,7 @@ class WorkspaceClient:
 
     def list_page(self, query, limit, offset):
         params = dict(query, limit=str(limit), offset=str(offset))
-        body = self._conn.request("ListScheduledTasks", "GET", self._path(), query=params, ok_status=(200,)) or {}
+        body = self._conn.request("ListScheduledTasks", "GET", self._path(), query=params) or {}
         items = body.get("scheduled_tasks") or []
         try:
             total = int(body.get("total_count"))
@@ -81,7 +80,7 @@ class WorkspaceClient:
             yield from page
 
     def show_scheduled_task(self, task_id):
-        return self._conn.request("ShowScheduledTasks", "GET", self._path("/" + task_id), ok_status=(200,))
+        return self._conn.request("ShowScheduledTasks", "GET", self._path("/" + task_id))
 
     def batch_delete_scheduled_tasks(self, task_ids):
         self._conn.request(
@@ -89,7 +88,6 @@ class WorkspaceClient:
             "POST",
             self._path("/batch-delete"),
             json_body={"task_ids": list(task_ids)},
-            ok_status=(200, 202, 204),
             mutating=True,
         )
 
@@ -117,22 +115,33 @@ def expiry(task, now):
     return moment.replace(tzinfo=zone).timestamp() < now, None
 
 
+def workspace_selection(task_ids, filters, now=None):
+    """The ``Selection`` the Workspace modules' ``task_ids`` and ``filters`` describe. Tasks have no states."""
+    selection = select(task_ids, filters, TASK_ID_RULE, "task_ids", now=now)
+    for option in ("task_type", "scheduled_type", "last_status"):
+        selection.require(option, option)
+    selection.require("enabled", "enable", lambda task: bool(task.get("enable")))
+    return selection
+
+
+def workspace_target(client, selection, batch_size=DEFAULT_BATCH_SIZE, now=None):
+    """The cleanup target of ``selection``: Workspace has one account-wide list, so no other setting."""
+    return WorkspaceScheduledTasks(client, selection, batch_size=batch_size, now=now)
+
+
 class WorkspaceScheduledTasks(CleanupTarget):
+    """Scheduled tasks of one project: definitions, not runs, so nothing to stop or wait for."""
+
     noun = "Workspace scheduled task"
 
-    def __init__(self, client, params, now=None, batch_size=DEFAULT_BATCH_SIZE):
+    def __init__(self, client, selection, batch_size=DEFAULT_BATCH_SIZE, now=None):
         self.client = client
-        self.ids = TASK_ID_RULE.validate(params.get("task_ids"), "task_ids")
-        self.filters = params.get("filters") or {}
+        self.selection = selection
+        self.ids = selection.ids
+        self.filters = selection.filters
+        self.record_filter = selection.record_filter
         self.batch_size = batch_size
         self.now = time.time() if now is None else now
-        f = self.filters
-        self.record_filter = RecordFilter(name=f.get("name"), name_pattern=f.get("name_pattern"))
-        for key, field in (("task_type", "task_type"), ("scheduled_type", "scheduled_type"), ("last_status", "last_status")):
-            if f.get(key) is not None:
-                self.record_filter.require(lambda t, field=field, want=f[key]: t.get(field) == want)
-        if f.get("enabled") is not None:
-            self.record_filter.require(lambda t, want=f["enabled"]: bool(t.get("enable")) == want)
 
     def record_id(self, record):
         return record.get("id")
@@ -220,12 +229,6 @@ class WorkspaceScheduledTasks(CleanupTarget):
     def blocker(self, record):
         return None  # a scheduled task can be deleted whatever it is doing
 
-    def stop(self, record):
-        raise ConfigurationError("Workspace scheduled tasks have nothing to stop")
-
-    def refresh(self, ids):
-        raise ConfigurationError("Workspace scheduled tasks have nothing to wait for")
-
     def delete(self, ids, result):
         delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result)
         refused = [n["id"] for n in result.not_deleted if n["id"] in set(ids)]
@@ -238,10 +241,10 @@ class WorkspaceScheduledTasks(CleanupTarget):
             result.resolve_absent([i for i in refused if i not in still_there])
 
     def classify(self, error):
-        if error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03")):
+        if is_auth_failure(error):
             return ABORT
         if error.status is not None and 400 <= error.status < 500:
-            return MEMBER
+            return SPLIT_BATCH
         return FAILED
 
 

@@ -35,42 +35,6 @@ options:
       - Together with O(filters), an id is deleted only if it also matches the filters.
     type: list
     elements: str
-  filters:
-    description:
-      - Select executions by their attributes. Filters the list API supports are sent to the server; the others are
-        applied to each record.
-      - Without O(job_execution_ids), only finished executions (O(filters.states) V(FINISHED), V(FAILED), V(KILLED)) are selected
-        unless O(filters.states) says otherwise.
-    type: dict
-    suboptions:
-      name:
-        description: Exact job name.
-        type: str
-      name_pattern:
-        description: Shell-style pattern the job name must match, for example V(nightly-etl-*). Case-sensitive.
-        type: str
-      states:
-        description:
-          - Job states to select. Unfinished states (V(NEW), V(NEW_SAVING), V(SUBMITTED), V(ACCEPTED), V(RUNNING)) require O(force=true).
-          - With O(api_version=v1.1), V(RUNNING) maps to the numeric states 1 and 2, V(FINISHED) to 3, V(FAILED) to 4 and 5, V(KILLED) to -1.
-        type: list
-        elements: str
-        choices: [NEW, NEW_SAVING, SUBMITTED, ACCEPTED, RUNNING, FINISHED, FAILED, KILLED]
-      older_than:
-        description:
-          - Select executions submitted longer ago than this, for example V(30m), V(12h), V(7d), V(2w) or V(1d12h).
-        type: str
-      job_types:
-        description: Job types to select (v2 only).
-        type: list
-        elements: str
-        choices: [MapReduce, SparkSubmit, HiveScript, HiveSql, DistCp, SparkScript, SparkSql, Flink]
-      user:
-        description: The user who submitted the job (v2 only).
-        type: str
-      queue:
-        description: The YARN queue of the job (v2 only).
-        type: str
   batch_size:
     description:
       - How many executions one v2 C(batch-delete) call deletes. MRS documents no maximum; a batch the API refuses
@@ -78,7 +42,9 @@ options:
     type: int
     default: 1000
 extends_documentation_fragment:
+  - cloudjobs.cleanup.filters.mrs
   - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.cleanup
   - cloudjobs.cleanup.attributes
   - cloudjobs.cleanup.attributes.huaweicloud_group
@@ -263,14 +229,18 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     DEFAULT_BATCH_SIZE,
     MRS_FILTER_SPEC,
     MrsClient,
+    mrs_selection,
     mrs_target,
 )
 
 
 def run(module, connection):
-    check_delete_options(module.params)
-    check_range(module.params["batch_size"], "batch_size")
-    target = mrs_target(MrsClient(connection), module.params, deleting=True)
+    params = module.params
+    check_delete_options(params)
+    check_range(params["batch_size"], "batch_size")
+    selection = mrs_selection(params["job_execution_ids"], params["filters"], force=params["force"])
+    target = mrs_target(MrsClient(connection), selection, cluster_id=params["cluster_id"],
+                        api_version=params["api_version"], batch_size=params["batch_size"])
     return run_cleanup(module, target, "job_executions", dict)
 
 

@@ -27,37 +27,10 @@ options:
     description: Ids of the executions to list. Ids that do not exist are left out.
     type: list
     elements: str
-  filters:
-    description: Select executions by their attributes, as in M(cloudjobs.cleanup.mrs_job_executions).
-    type: dict
-    suboptions:
-      name:
-        description: Exact job name.
-        type: str
-      name_pattern:
-        description: Shell-style pattern the job name must match. Case-sensitive.
-        type: str
-      states:
-        description: Job states to list.
-        type: list
-        elements: str
-        choices: [NEW, NEW_SAVING, SUBMITTED, ACCEPTED, RUNNING, FINISHED, FAILED, KILLED]
-      older_than:
-        description: Executions submitted longer ago than this, for example V(7d) or V(1d12h).
-        type: str
-      job_types:
-        description: Job types to list (v2 only).
-        type: list
-        elements: str
-        choices: [MapReduce, SparkSubmit, HiveScript, HiveSql, DistCp, SparkScript, SparkSql, Flink]
-      user:
-        description: The user who submitted the job (v2 only).
-        type: str
-      queue:
-        description: The YARN queue of the job (v2 only).
-        type: str
 extends_documentation_fragment:
+  - cloudjobs.cleanup.filters.mrs
   - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.huaweicloud_group
 seealso:
@@ -155,11 +128,19 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import (
     HuaweiCloudConnection,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_info, run_module
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import MRS_FILTER_SPEC, MrsClient, mrs_target
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
+    MRS_FILTER_SPEC,
+    MrsClient,
+    mrs_selection,
+    mrs_target,
+)
 
 
 def run(module, connection):
-    target = mrs_target(MrsClient(connection), module.params, deleting=False)
+    params = module.params
+    selection = mrs_selection(params["job_execution_ids"], params["filters"], deleting=False)
+    target = mrs_target(MrsClient(connection), selection, cluster_id=params["cluster_id"],
+                        api_version=params["api_version"])
     return run_info(module, target, "job_executions", dict)
 
 

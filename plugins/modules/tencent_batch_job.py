@@ -24,36 +24,10 @@ options:
     type: list
     elements: str
     aliases: [job_id]
-  filters:
-    description:
-      - Select jobs by their attributes. Name, states, zone and tags are sent to the server as C(DescribeJobs)
-        filters; the others are applied to each job.
-      - Without O(job_ids), only finished jobs (V(SUCCEED), V(FAILED)) are selected unless O(filters.states) says otherwise.
-    type: dict
-    suboptions:
-      name:
-        description: Exact job name.
-        type: str
-      name_pattern:
-        description: Shell-style pattern the job name must match, for example V(render-*). Case-sensitive.
-        type: str
-      states:
-        description:
-          - Job states to select. Unfinished states (everything but V(SUCCEED) and V(FAILED)) require O(force=true).
-        type: list
-        elements: str
-        choices: [SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEED, FAILED, FAILED_INTERRUPTED]
-      older_than:
-        description: Select jobs created longer ago than this, for example V(30m), V(12h), V(7d), V(2w) or V(1d12h).
-        type: str
-      zone:
-        description: Availability zone of the job, for example V(ap-guangzhou-3).
-        type: str
-      tags:
-        description: Tags the job must carry, as a dict of key and value.
-        type: dict
 extends_documentation_fragment:
+  - cloudjobs.cleanup.filters.tencent
   - cloudjobs.cleanup.tencentcloud
+  - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.cleanup
   - cloudjobs.cleanup.attributes
   - cloudjobs.cleanup.attributes.tencentcloud_group
@@ -225,17 +199,17 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
     TENCENT_FILTER_SPEC,
     TencentBatchClient,
-    TencentBatchJobs,
     render_job,
+    tencent_selection,
+    tencent_target,
 )
 
 
 def run(module, connection):
-    check_delete_options(module.params)
-    target = TencentBatchJobs(
-        TencentBatchClient(connection), module.params, deleting=True, wait_timeout=module.params["wait_timeout"]
-    )
-    return run_cleanup(module, target, "jobs", render_job)
+    params = module.params
+    check_delete_options(params)
+    selection = tencent_selection(params["job_ids"], params["filters"], force=params["force"])
+    return run_cleanup(module, tencent_target(TencentBatchClient(connection), selection), "jobs", render_job)
 
 
 def main():

@@ -19,32 +19,10 @@ options:
     type: list
     elements: str
     aliases: [job_id]
-  filters:
-    description: Select jobs by their attributes, as in M(cloudjobs.cleanup.tencent_batch_job).
-    type: dict
-    suboptions:
-      name:
-        description: Exact job name.
-        type: str
-      name_pattern:
-        description: Shell-style pattern the job name must match. Case-sensitive.
-        type: str
-      states:
-        description: Job states to list.
-        type: list
-        elements: str
-        choices: [SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEED, FAILED, FAILED_INTERRUPTED]
-      older_than:
-        description: Jobs created longer ago than this, for example V(7d) or V(1d12h).
-        type: str
-      zone:
-        description: Availability zone of the job.
-        type: str
-      tags:
-        description: Tags the job must carry, as a dict of key and value.
-        type: dict
 extends_documentation_fragment:
+  - cloudjobs.cleanup.filters.tencent
   - cloudjobs.cleanup.tencentcloud
+  - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.tencentcloud_group
 seealso:
@@ -136,14 +114,15 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
     TENCENT_FILTER_SPEC,
     TencentBatchClient,
-    TencentBatchJobs,
     render_job,
+    tencent_selection,
+    tencent_target,
 )
 
 
 def run(module, connection):
-    target = TencentBatchJobs(TencentBatchClient(connection), module.params, deleting=False)
-    return run_info(module, target, "jobs", render_job)
+    selection = tencent_selection(module.params["job_ids"], module.params["filters"], deleting=False)
+    return run_info(module, tencent_target(TencentBatchClient(connection), selection), "jobs", render_job)
 
 
 def main():

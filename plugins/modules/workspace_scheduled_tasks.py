@@ -22,50 +22,14 @@ options:
       - Together with O(filters), an id is deleted only if it also matches the filters.
     type: list
     elements: str
-  filters:
-    description:
-      - Select tasks by their attributes. C(task_name), C(task_type), C(scheduled_type) and C(last_status) are sent
-        to the server; the others are applied to each task.
-    type: dict
-    suboptions:
-      name:
-        description: Exact task name.
-        type: str
-      name_pattern:
-        description: Shell-style pattern the task name must match, for example V(tmp-*). Case-sensitive.
-        type: str
-      task_type:
-        description: The task's action.
-        type: str
-        choices: [START, STOP, REBOOT, HIBERNATE, REBUILD, EXECUTE_SCRIPT, CREATE_SNAPSHOT, DELETE_BLACK_ECS]
-      scheduled_type:
-        description: How the task is scheduled. V(LIFE_CYCLE) selects triggered tasks.
-        type: str
-        choices: [FIXED_TIME, DAY, WEEK, MONTH, LIFE_CYCLE]
-      last_status:
-        description: Result of the task's last execution.
-        type: str
-        choices: [SUCCESS, SKIP, FAIL]
-      enabled:
-        description: V(true) selects enabled tasks, V(false) disabled ones.
-        type: bool
-      expired:
-        description:
-          - V(true) selects tasks whose C(expire_time) has passed, read in the task's own C(time_zone), V(false)
-            those that have not expired or never expire.
-          - Nothing is guessed. A task whose expiry cannot be decided (no C(time_zone), a zone this Python
-            cannot resolve because it has no time-zone database or does not know the name, an unreadable
-            C(expire_time)) is not deleted; it is reported in RV(not_deleted) with the zone and what to install,
-            and the task fails.
-          - Zone names need a time-zone database, the system's (C(/usr/share/zoneinfo)) or the C(tzdata) Python
-            package; C(UTC) and fixed offsets such as C(UTC+08:00) do not.
-        type: bool
   batch_size:
     description: How many tasks one C(batch-delete) call deletes (the API accepts at most 5000).
     type: int
     default: 1000
 extends_documentation_fragment:
+  - cloudjobs.cleanup.filters.workspace
   - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.cleanup
   - cloudjobs.cleanup.attributes
   - cloudjobs.cleanup.attributes.huaweicloud_group
@@ -225,14 +189,16 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace impor
     MAX_BATCH_SIZE,
     WORKSPACE_FILTER_SPEC,
     WorkspaceClient,
-    WorkspaceScheduledTasks,
+    workspace_selection,
+    workspace_target,
 )
 
 
 def run(module, connection):
     check_delete_options(module.params)
     batch_size = check_range(module.params["batch_size"], "batch_size", maximum=MAX_BATCH_SIZE)
-    target = WorkspaceScheduledTasks(WorkspaceClient(connection), module.params, batch_size=batch_size)
+    selection = workspace_selection(module.params["task_ids"], module.params["filters"])
+    target = workspace_target(WorkspaceClient(connection), selection, batch_size=batch_size)
     return run_cleanup(module, target, "scheduled_tasks", dict)
 
 

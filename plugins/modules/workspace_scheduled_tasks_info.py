@@ -17,41 +17,12 @@ options:
     description: Ids of the tasks to list. Ids that do not exist are left out.
     type: list
     elements: str
-  filters:
-    description: Select tasks by their attributes, as in M(cloudjobs.cleanup.workspace_scheduled_tasks).
-    type: dict
-    suboptions:
-      name:
-        description: Exact task name.
-        type: str
-      name_pattern:
-        description: Shell-style pattern the task name must match. Case-sensitive.
-        type: str
-      task_type:
-        description: The task's action.
-        type: str
-        choices: [START, STOP, REBOOT, HIBERNATE, REBUILD, EXECUTE_SCRIPT, CREATE_SNAPSHOT, DELETE_BLACK_ECS]
-      scheduled_type:
-        description: How the task is scheduled. V(LIFE_CYCLE) selects triggered tasks.
-        type: str
-        choices: [FIXED_TIME, DAY, WEEK, MONTH, LIFE_CYCLE]
-      last_status:
-        description: Result of the task's last execution.
-        type: str
-        choices: [SUCCESS, SKIP, FAIL]
-      enabled:
-        description: V(true) lists enabled tasks, V(false) disabled ones.
-        type: bool
-      expired:
-        description:
-          - V(true) lists tasks whose C(expire_time) has passed, read in the task's own C(time_zone), V(false) the others.
-          - A task whose expiry cannot be decided (no C(time_zone), a zone this Python cannot resolve, an unreadable
-            C(expire_time)) is left out, with a warning that names the zone and what to install.
-        type: bool
 requirements:
   - tzdata (the Python package) or the system's time-zone database, for O(filters.expired) with named zones
 extends_documentation_fragment:
+  - cloudjobs.cleanup.filters.workspace
   - cloudjobs.cleanup.huaweicloud
+  - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.huaweicloud_group
 seealso:
@@ -147,12 +118,14 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import r
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
     WORKSPACE_FILTER_SPEC,
     WorkspaceClient,
-    WorkspaceScheduledTasks,
+    workspace_selection,
+    workspace_target,
 )
 
 
 def run(module, connection):
-    target = WorkspaceScheduledTasks(WorkspaceClient(connection), module.params)
+    selection = workspace_selection(module.params["task_ids"], module.params["filters"])
+    target = workspace_target(WorkspaceClient(connection), selection)
     return run_info(module, target, "scheduled_tasks", dict)
 
 

@@ -13,7 +13,8 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     ABORT,
     FAILED,
     GONE,
-    MEMBER,
+    NOT_FINISHED,
+    SPLIT_BATCH,
     CleanupTarget,
     SelectionTooLarge,
     delete_each,
@@ -28,7 +29,7 @@ def api_error(code, status=400):
     return ApiError(service="Test", operation="Delete", status=status, code=code, message="refused", request_id="rid-" + code)
 
 
-CLASSIFY = {"gone": GONE, "running": MEMBER, "auth": ABORT, "boom": FAILED}
+CLASSIFY = {"gone": GONE, "running": SPLIT_BATCH, "auth": ABORT, "boom": FAILED, "submitted": NOT_FINISHED}
 
 
 class FakeTarget(CleanupTarget):
@@ -244,7 +245,50 @@ def test_delete_each_stops_handing_out_work_after_abort():
 
 
 def test_module_exposes_verdict_names():
-    assert {_cleanup.GONE, _cleanup.MEMBER, _cleanup.FAILED, _cleanup.ABORT} == {"gone", "member", "failed", "abort"}
+    assert {_cleanup.GONE, _cleanup.SPLIT_BATCH, _cleanup.NOT_FINISHED, _cleanup.FAILED, _cleanup.ABORT} == {
+        "gone", "split batch", "not finished", "failed", "abort"}
+
+
+class RefusesStopAtFirst(FakeTarget):
+    """Stops are refused as "not finished yet" ``refusals[id]`` times (Tencent: TerminateJob while SUBMITTED)."""
+
+    def __init__(self, records_, refusals, **kwargs):
+        super().__init__(records_, **kwargs)
+        self.refusals = dict(refusals)
+
+    def stop(self, record):
+        if self.refusals.get(record["id"], 0) > 0:
+            self.refusals[record["id"]] -= 1
+            self.calls.append(("stop-refused", record["id"]))
+            raise api_error("submitted")
+        super().stop(record)
+
+    def classify(self, error):
+        return NOT_FINISHED if error.code == "submitted" else super().classify(error)
+
+
+def test_a_refused_stop_is_tried_again_in_the_one_poll_loop():
+    target = RefusesStopAtFirst(records(("a", "running"), ("b", "running")), {"a": 2})
+    sleeps = []
+    result = ensure_absent(target, force=True, sleep=sleeps.append, clock=lambda: sum(sleeps))
+    assert sorted(result.deleted) == ["a", "b"] and not result.failed
+    assert [c for c in target.calls if c[0].startswith("stop")] == [
+        ("stop-refused", "a"), ("stop", "b"), ("stop-refused", "a"), ("stop", "a")]
+
+
+def test_wait_timeout_bounds_the_whole_wait_however_many_stops_are_refused():
+    target = RefusesStopAtFirst(records(*[(c, "running") for c in "abcde"]), {c: 1000 for c in "abcde"})
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    result = ensure_absent(target, force=True, wait_timeout=30, sleep=sleep, clock=lambda: now[0])
+    assert now[0] <= 30  # one deadline for all five, not five times wait_timeout
+    assert sorted(n["id"] for n in result.not_deleted) == list("abcde")
+    assert all("could not be stopped within 30 s" in n["reason"] and n["error_code"] == "submitted"
+               for n in result.not_deleted)
+    assert result.deleted == [] and result.failed
 
 
 def test_running_record_matched_by_filters_is_skipped_without_failing():
@@ -330,7 +374,7 @@ VERDICT_CODES = st.sampled_from([None, "gone", "running", "auth", "boom"])
 
 @settings(max_examples=300, deadline=None)
 @given(
-    specs=st.lists(st.tuples(st.sampled_from(["done", "running"]), VERDICT_CODES, st.sampled_from([None, "gone", "auth", "boom"])),
+    specs=st.lists(st.tuples(st.sampled_from(["done", "running"]), VERDICT_CODES, st.sampled_from([None, "gone", "auth", "boom", "submitted"])),
                    max_size=9),
     extra_requested=st.integers(min_value=0, max_value=2),
     by_id=st.booleans(),

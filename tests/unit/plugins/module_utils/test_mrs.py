@@ -6,22 +6,24 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, FAILED, GONE, MEMBER
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, FAILED, GONE, SPLIT_BATCH
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
+    NOT_FOUND,
     MrsClient,
     MrsJobExecutions,
     MrsJobExecutionsV1,
-    MrsSelection,
     classify_delete_error,
+    mrs_selection,
     mrs_target,
 )
 
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
 
-def error(code, status=400):
-    return ApiError(service="Huawei Cloud MRS", operation="X", status=status, code=code, message="m", request_id="r")
+def error(code, status=400, operation="X"):
+    """An error as the connection raises it, named after the operation that failed."""
+    return ApiError(service="Huawei Cloud MRS", operation=operation, status=status, code=code, message="m", request_id="r")
 
 
 class FakeConnection:
@@ -38,7 +40,7 @@ class FakeConnection:
     def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
         self.calls.append((operation, dict(query or {}), json_body))
         if "/clusters/%s/" % self.cluster not in path + "/":
-            raise error("12000003")
+            raise error("12000003", operation=operation)
         if operation == "ShowJobExeListNew":
             exact = ("job_state", "job_name", "user", "queue", "job_type")
             matching = [r for r in self.records if all(r.get(k) == v for k, v in query.items() if k in exact)]
@@ -54,7 +56,7 @@ class FakeConnection:
             for record in self.records:
                 if record["job_id"] == job_id:
                     return {"job_detail": record}
-            raise error("0176")
+            raise error("0176", operation=operation)
         return None
 
     def ops(self, name):
@@ -66,9 +68,10 @@ def executions(n, state="FINISHED", prefix="j", submitted=0):
             for i in range(n)]
 
 
-def target(conn, **params):
-    params.setdefault("cluster_id", "c1")
-    return mrs_target(MrsClient(conn), params, deleting=params.pop("deleting", True))
+def target(conn, deleting=True, job_execution_ids=None, filters=None, force=False, **settings):
+    settings.setdefault("cluster_id", "c1")
+    selection = mrs_selection(job_execution_ids, filters, force=force, deleting=deleting)
+    return mrs_target(MrsClient(conn), selection, **settings)
 
 
 def test_filter_selection_defaults_to_finished_states_and_pages_by_100():
@@ -135,17 +138,18 @@ def test_unfinished_states_block_deletion(state):
 
 def test_running_states_in_filters_need_force():
     with pytest.raises(ConfigurationError, match="force"):
-        MrsSelection({"filters": {"states": ["RUNNING"]}}, deleting=True)
-    assert MrsSelection({"filters": {"states": ["RUNNING"]}}, deleting=False).states == ["RUNNING"]
+        mrs_selection(None, {"states": ["RUNNING"]}, deleting=True)
+    assert mrs_selection(None, {"states": ["RUNNING"]}, deleting=False).states == ["RUNNING"]
 
 
 @pytest.mark.parametrize(
     "code, status, verdict",
-    [("0176", 400, GONE), ("0201", 500, GONE), ("0183", 400, MEMBER), ("0161", 500, MEMBER),
+    [("0176", 400, GONE), ("0201", 500, GONE), ("0183", 400, SPLIT_BATCH), ("0161", 500, SPLIT_BATCH),
      ("APIGW.0301", 401, ABORT), ("APIGW.0302", 403, ABORT), ("APIGW.0201", 502, FAILED), ("0166", 500, FAILED)],
 )
 def test_delete_error_verdicts(code, status, verdict):
-    assert classify_delete_error(error(code, status)) == verdict
+    refused = mark_not_found(error(code, status, operation="BatchDeleteJobs"), NOT_FOUND)  # as MrsClient raises it
+    assert classify_delete_error(refused) == verdict
 
 
 def test_v1_force_is_refused_before_any_request():
@@ -178,4 +182,4 @@ def test_v1_state_1_is_starting_or_terminated_by_its_final_status():
 
 def test_v2_requires_a_cluster():
     with pytest.raises(ConfigurationError, match="cluster_id"):
-        MrsJobExecutions(MrsClient(FakeConnection([])), None, MrsSelection({}, deleting=True))
+        MrsJobExecutions(MrsClient(FakeConnection([])), None, mrs_selection(None, {}))

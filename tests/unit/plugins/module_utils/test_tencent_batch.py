@@ -10,13 +10,15 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
     TencentBatchClient,
-    TencentBatchJobs,
     render_job,
+    tencent_selection,
+    tencent_target,
 )
 
 
-def tc_error(code):
-    return ApiError(service="Tencent Cloud Batch", operation="X", status=200, code=code, message="m", request_id="rid")
+def tc_error(code, action="X"):
+    """An error as the connection raises it: the action's name, HTTP 200 and the API 3.0 code."""
+    return ApiError(service="Tencent Cloud Batch", operation=action, status=200, code=code, message="m", request_id="rid")
 
 
 class FakeConnection:
@@ -34,7 +36,7 @@ class FakeConnection:
             if "JobIds" in params:
                 assert len(params["JobIds"]) <= 100
                 if self.unknown_ids == "error" and any(i not in self.jobs for i in params["JobIds"]):
-                    raise tc_error("ResourceNotFound.Job")
+                    raise tc_error("ResourceNotFound.Job", action)
                 return {"JobSet": [self.jobs[i] for i in params["JobIds"] if i in self.jobs],
                         "TotalCount": len(params["JobIds"])}
             jobs = list(self.jobs.values())
@@ -45,7 +47,7 @@ class FakeConnection:
             return {"JobSet": jobs[offset:offset + limit], "TotalCount": len(jobs)}
         job = self.jobs.get(params["JobId"])
         if job is None:
-            raise tc_error("ResourceNotFound.Job")
+            raise tc_error("ResourceNotFound.Job", action)
         if action == "DescribeJob":
             return dict(job)
         if action == "TerminateJob":
@@ -53,12 +55,12 @@ class FakeConnection:
                 self.submitted_refusals -= 1
                 if self.submitted_refusals < 0:
                     job["JobState"] = "RUNNING"
-                raise tc_error("UnsupportedOperation")
+                raise tc_error("UnsupportedOperation", action)
             job["JobState"] = "FAILED"
             return {}
         if action == "DeleteJob":
             if job["JobState"] not in ("SUCCEED", "FAILED"):
-                raise tc_error("UnsupportedOperation")
+                raise tc_error("UnsupportedOperation", action)
             del self.jobs[params["JobId"]]
             return {}
         raise AssertionError(action)
@@ -72,9 +74,8 @@ def jobs(n, state="SUCCEED", prefix="job-a"):
              "CreateTime": "2020-01-01T00:00:00Z"} for i in range(n)]
 
 
-def target(conn, deleting=True, **params):
-    return TencentBatchJobs(TencentBatchClient(conn), params, deleting=deleting, sleep=lambda s: None,
-                            clock=lambda: 0.0)
+def target(conn, deleting=True, job_ids=None, filters=None, force=False):
+    return tencent_target(TencentBatchClient(conn), tencent_selection(job_ids, filters, force=force, deleting=deleting))
 
 
 def test_ids_are_described_100_per_call_and_missing_ones_are_absent():
@@ -132,7 +133,7 @@ def test_delete_refused_as_unfinished_is_reported():
 
     def refuse(action, params, mutating=False, _real=conn.call):
         if action == "DeleteJob":
-            raise tc_error("ResourceInUse.Job")
+            raise tc_error("ResourceInUse.Job", action)
         return _real(action, params, mutating)
 
     conn.call = refuse

@@ -10,8 +10,9 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
     WorkspaceClient,
-    WorkspaceScheduledTasks,
     expiry,
+    workspace_selection,
+    workspace_target,
 )
 
 
@@ -63,8 +64,8 @@ def tasks(n, prefix="t", scheduled_type="DAY"):
              "scheduled_type": scheduled_type} for i in range(n)]
 
 
-def target(conn, **params):
-    return WorkspaceScheduledTasks(WorkspaceClient(conn), params, batch_size=params.pop("batch_size", 1000))
+def target(conn, task_ids=None, filters=None, batch_size=1000):
+    return workspace_target(WorkspaceClient(conn), workspace_selection(task_ids, filters), batch_size=batch_size)
 
 
 def test_filters_read_both_listings_in_pages_of_50():
