@@ -48,6 +48,25 @@ options:
       queue:
         description: The YARN queue of the job (v2 only).
         type: str
+      keep_latest:
+        description:
+          - Retention - for each job name, the N most recent executions (by submit time) in the states the filters select (the
+            finished ones unless O(filters.states) says otherwise) are kept, whatever their age; the other filters
+            then select from the rest. Their ids are returned in C(kept).
+          - Example - executions of one job at 1, 2, 10, 11 and 12 days old, all finished, with V(older_than=7d) and
+            V(keep_latest=2) - the two newest are kept, the three older ones are deleted.
+          - Records in other states (still running, for example) neither count nor are deleted by this rule. Ties in
+            time go to the larger id; a record without a time counts as newest; records without a name form one group.
+          - The newest are counted over every execution of the cluster named by C(cluster_id) (also with
+            V(api_version=v1.1)), whatever ids are given, so a run that uses this option lists the whole cluster
+            (more list requests); without it nothing changes.
+        type: int
+      keep_name_patterns:
+        description:
+          - Retention - Executions whose name matches any of these shell-style patterns are kept, whatever else matches;
+            their ids are returned in C(kept). With ids, a protected id is kept and does not fail the task.
+        type: list
+        elements: str
 """
 
     WORKSPACE = r"""
@@ -90,6 +109,13 @@ options:
           - Zone names need a time-zone database, the system's (C(/usr/share/zoneinfo)) or the C(tzdata) Python
             package; C(UTC) and fixed offsets such as C(UTC+08:00) do not.
         type: bool
+      keep_name_patterns:
+        description:
+          - Retention - Tasks whose name matches any of these shell-style patterns are kept, whatever else matches;
+            their ids are returned in C(kept). With ids, a protected id is kept and does not fail the task.
+          - Scheduled tasks are definitions, not runs, so there is no C(keep_latest) here.
+        type: list
+        elements: str
 """
 
     TENCENT = r"""
@@ -124,4 +150,22 @@ options:
       tags:
         description: Tags the job must carry, as a dict of key and value.
         type: dict
+      keep_latest:
+        description:
+          - Retention - for each job name, the N most recent jobs (by create time) in the states the filters select (the
+            finished ones unless O(filters.states) says otherwise) are kept, whatever their age; the other filters
+            then select from the rest. Their ids are returned in C(kept).
+          - Example - executions of one job at 1, 2, 10, 11 and 12 days old, all finished, with V(older_than=7d) and
+            V(keep_latest=2) - the two newest are kept, the three older ones are deleted.
+          - Records in other states (still running, for example) neither count nor are deleted by this rule. Ties in
+            time go to the larger id; a record without a time counts as newest; records without a name form one group.
+          - The newest are counted over every job of the region, whatever ids are given, so a run that uses this option lists the whole
+            region (more list requests); without it nothing changes.
+        type: int
+      keep_name_patterns:
+        description:
+          - Retention - Jobs whose name matches any of these shell-style patterns are kept, whatever else matches;
+            their ids are returned in C(kept). With ids, a protected id is kept and does not fail the task.
+        type: list
+        elements: str
 """

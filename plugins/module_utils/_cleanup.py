@@ -35,6 +35,7 @@ class CleanupTarget:
     ``noun``             e.g. "job execution", for messages
     ``record_id(r)``     the id of a service record
     ``look()``           ``(records, absent_ids)``: the selected records that exist, and requested ids that do not
+    ``kept(r)``          None, or why a retention rule keeps ``r`` although every filter selects it
     ``undecidable(r)``   None, or why the filters cannot tell whether ``r`` is selected (it is then not deleted)
     ``blocker(r)``       None when ``r`` can be deleted now, else why not (e.g. "still RUNNING")
     ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force.
@@ -53,6 +54,9 @@ class CleanupTarget:
 
     def look(self):
         raise NotImplementedError
+
+    def kept(self, record):  # pylint: disable=unused-argument
+        return None
 
     def undecidable(self, record):  # pylint: disable=unused-argument
         return None
@@ -102,6 +106,9 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
 def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock):
     decidable = []
     for record in result.records:
+        if target.kept(record) is not None:
+            result.mark_kept([target.record_id(record)])  # a retention rule protects it: never a failure
+            continue
         reason = target.undecidable(record)
         if reason is None:
             decidable.append(record)

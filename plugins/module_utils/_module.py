@@ -85,15 +85,18 @@ def run_cleanup(module, target, records_key, render):
 def run_info(module, target, records_key, render):
     """The whole of an ``_info`` module's ``run``: the same look, nothing else.
 
-    A record the filters cannot decide on is left out of the list with a warning that says why, as the
-    deleting module would leave it alone.
+    It lists what the deleting module would select: the records a retention rule keeps are left out and their
+    ids returned in ``kept``; a record the filters cannot decide on is left out with a warning that says why.
     """
     records, _absent = target.look()
-    listed = []
+    listed, kept = [], []
     for record in records:
+        if target.kept(record) is not None:
+            kept.append(target.record_id(record))
+            continue
         why = target.undecidable(record)
         if why is None:
             listed.append(record)
         else:
             module.warn("%s %s is not listed: %s" % (target.noun, target.record_id(record), why))
-    return {"changed": False, records_key: [render(r) for r in listed]}, None
+    return {"changed": False, records_key: [render(r) for r in listed], "kept": kept}, None

@@ -228,6 +228,14 @@ class _MrsTarget(CleanupTarget):
             record, record.get("job_name"), self.state(record), _seconds(record.get(self.time_field))
         )
 
+    def kept(self, record):
+        return self.selection.retention.why_kept(self.record_id(record), record.get("job_name"))
+
+    def _count_newest(self, records):
+        """Tell the retention rule every execution of the cluster it counts in (``keep_latest``)."""
+        self.selection.retention.count(records, self.record_id, lambda r: r.get("job_name"), self.state,
+                                       lambda r: _seconds(r.get(self.time_field)))
+
 
 class MrsJobExecutions(_MrsTarget):
     """MRS v2 job executions of one cluster."""
@@ -265,12 +273,27 @@ class MrsJobExecutions(_MrsTarget):
             query["submitted_time_end"] = str(int(cutoff * 1000))
         return query
 
+    def _scope_query(self):
+        """With ``keep_latest``, the list must hold every execution of each selected name in the counted states,
+        whatever its age, user, queue or type: only the name and a single state go to the server."""
+        query = {}
+        if self.selection.filters.get("name") is not None:
+            query["job_name"] = self.selection.filters["name"]
+        states = self.selection.retention.states
+        if states and len(states) == 1:
+            query["job_state"] = next(iter(states))
+        return query
+
     def look(self):
         try:
+            scope = None
+            if self.selection.retention.counts_groups:
+                scope = list(self.client.list_job_executions(self.cluster_id, self._scope_query()))
+                self._count_newest(scope)
             if self.selection.ids is None:
-                records = [r for r in self.client.list_job_executions(self.cluster_id, self._server_query())
-                           if self._matches(r)]
-                return records, []
+                if scope is None:
+                    scope = self.client.list_job_executions(self.cluster_id, self._server_query())
+                return [r for r in scope if self._matches(r)], []
             return self._look_up_ids(self.selection.ids)
         except ApiError as error:
             _raise_for_cluster(error, self.cluster_id)
@@ -334,6 +357,9 @@ class MrsJobExecutionsV1(_MrsTarget):
     def __init__(self, client, cluster_id, selection, workers=4):
         if selection.ids is None and not cluster_id:
             raise ConfigurationError("cluster_id is required to select MRS v1.1 job executions by filters")
+        if selection.retention.counts_groups and not cluster_id:
+            raise ConfigurationError("filters.keep_latest with api_version=v1.1 needs cluster_id: the newest executions "
+                                     "are counted per cluster")
         if selection.filters.get("job_types") or selection.filters.get("user") or selection.filters.get("queue"):
             raise ConfigurationError("filters.job_types, filters.user and filters.queue need api_version=v2")
         super().__init__(client, cluster_id, selection)
@@ -343,10 +369,15 @@ class MrsJobExecutionsV1(_MrsTarget):
         return v1_state(record)
 
     def look(self):
+        query = {"cluster_id": self.cluster_id}
+        if self.selection.filters.get("name") is not None:
+            query["job_name"] = self.selection.filters["name"]
+        if self.selection.retention.counts_groups:
+            scope = list(self.client.list_job_exes_v1(query))
+            self._count_newest(scope)
+            if self.selection.ids is None:
+                return [r for r in scope if self._matches(r)], []
         if self.selection.ids is None:
-            query = {"cluster_id": self.cluster_id}
-            if self.selection.filters.get("name") is not None:
-                query["job_name"] = self.selection.filters["name"]
             return [r for r in self.client.list_job_exes_v1(query) if self._matches(r)], []
         found = {}
         for exe_id in self.selection.ids:
@@ -380,6 +411,8 @@ MRS_FILTER_SPEC = dict(
     job_types=dict(type="list", elements="str", choices=list(JOB_TYPES)),
     user=dict(type="str"),
     queue=dict(type="str"),
+    keep_latest=dict(type="int"),
+    keep_name_patterns=dict(type="list", elements="str"),
 )
 
 

@@ -8,9 +8,10 @@ PRIVATE to this collection; no stability promise.
 ``deleted``        ids deleted by this run (in check mode: ids that would be)
 ``already_absent`` requested ids that did not exist, or vanished before this run could delete them
 ``not_deleted``    ``[{id, reason, error_code, request_id}]`` for everything selected but still there
+``kept``           ids that matched every filter but a retention rule (``keep_latest``, ``keep_name_patterns``) kept
 
 The invariant: every selected id and every requested id that does not exist ends in exactly one of the
-three lists. The first verdict on an id stands (a fresh look may still move a refused id to
+four lists. The first verdict on an id stands (a fresh look may still move a refused id to
 ``already_absent``, see ``resolve_absent``), and ``settle_remaining`` gives every id the run did not reach
 its place in ``not_deleted``, so no path can drop an id or report it twice.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 DELETED = "deleted"
 ALREADY_ABSENT = "already_absent"
 NOT_DELETED = "not_deleted"
+KEPT = "kept"
 
 
 class CleanupResult:
@@ -29,6 +31,7 @@ class CleanupResult:
         self.deleted = []
         self.already_absent = []
         self.not_deleted = []
+        self.kept = []
         self._outcome = {}  # id -> DELETED / ALREADY_ABSENT / NOT_DELETED: O(1) on runs of tens of thousands
         # ids left alone on purpose (still running, selected by filters): reported, but not a failure
         self.skipped = set()
@@ -55,6 +58,12 @@ class CleanupResult:
             if record_id not in self._outcome:
                 self._outcome[record_id] = ALREADY_ABSENT
                 self.already_absent.append(record_id)
+
+    def mark_kept(self, ids):
+        for record_id in ids:
+            if record_id not in self._outcome:
+                self._outcome[record_id] = KEPT
+                self.kept.append(record_id)
 
     def mark_busy(self, record_id, reason, error=None):
         """Not finished yet: a failure if the user asked for it by id, otherwise reported and skipped."""
@@ -142,6 +151,7 @@ class CleanupResult:
             "deleted": list(self.deleted),
             "already_absent": list(self.already_absent),
             "not_deleted": list(self.not_deleted),
+            "kept": list(self.kept),
             records_key: [render(r) for r in self.records],
         }
         if self.error is not None:

@@ -113,6 +113,62 @@ class RecordFilter:
         return all(predicate(record) for predicate in self._extra)
 
 
+class Retention:
+    """The retention rules in ``filters``: what a cleanup keeps although every other filter selects it.
+
+    ``keep_latest``         for each job name, the N most recent records in ``states`` are kept, whatever their age
+    ``keep_name_patterns``  records whose name matches one of these shell globs are kept
+    ``states``              the states the newest records are counted in (the filters' states, else the finished)
+
+    ``count()`` must see every record of the scope (one MRS cluster, one Tencent region) in ``states`` before
+    ``why_kept()`` can answer for ``keep_latest``: a run that uses it lists the whole scope.
+    """
+
+    def __init__(self, keep_latest=None, keep_name_patterns=None, states=None):
+        if keep_latest is not None and (isinstance(keep_latest, bool) or not isinstance(keep_latest, int)
+                                        or keep_latest < 1):
+            raise ConfigurationError("filters.keep_latest must be a whole number of at least 1, got %r" % (keep_latest,))
+        for pattern in keep_name_patterns or ():
+            if not isinstance(pattern, str) or not pattern:
+                raise ConfigurationError("filters.keep_name_patterns: every pattern must be a non-empty string, got %r"
+                                         % (pattern,))
+        self.keep_latest = keep_latest
+        self.keep_name_patterns = list(keep_name_patterns or ())
+        self.states = set(states) if states is not None else None
+        self._newest = set()
+
+    @property
+    def counts_groups(self):
+        """Whether the whole scope must be listed to decide (``keep_latest`` is set)."""
+        return self.keep_latest is not None
+
+    def count(self, records, record_id, name, state, created):
+        """Remember the ``keep_latest`` newest records of each name among ``records`` in ``states``.
+
+        Newest by ``created`` (epoch seconds); a record without a time cannot be shown to be older, so it counts
+        as newest; ties go to the larger id, so the answer never depends on the order the API listed them in.
+        Records without a name form one group.
+        """
+        if self.keep_latest is None:
+            return
+        groups = {}
+        for record in records:
+            if self.states is None or state(record) in self.states:
+                groups.setdefault(name(record) or "", []).append(record)
+        for group in groups.values():
+            group.sort(key=lambda r: (created(r) is None, created(r) or 0.0, record_id(r) or ""), reverse=True)
+            self._newest.update(record_id(r) for r in group[:self.keep_latest])
+
+    def why_kept(self, record_id, name):
+        """None, or why a rule keeps this record."""
+        for pattern in self.keep_name_patterns:
+            if fnmatch.fnmatchcase(name or "", pattern):
+                return "its name matches keep_name_patterns %r" % pattern
+        if record_id in self._newest:
+            return "one of the %d newest records named %r (keep_latest)" % (self.keep_latest, name or "")
+        return None
+
+
 class Selection:
     """What a module's options select, validated before any request; targets read this, never module options.
 
@@ -121,14 +177,16 @@ class Selection:
     ``states``         the states selected, or None for every state
     ``record_filter``  the client-side test every record passes before it is selected
     ``force``          stop records that are still running before deleting them
+    ``retention``      what is kept although it matches (``Retention``)
     """
 
-    def __init__(self, ids, filters, states, record_filter, force=False):
+    def __init__(self, ids, filters, states, record_filter, force=False, retention=None):
         self.ids = ids
         self.filters = filters
         self.states = states
         self.record_filter = record_filter
         self.force = force
+        self.retention = retention or Retention()
 
     def require(self, option, field, record_value=None):
         """Select only records whose ``field`` (or ``record_value(record)``) is one of ``filters[option]``."""
@@ -156,7 +214,9 @@ def select(ids, filters, id_rule, id_option, states=(), finished=(), unfinished=
         wanted = list(finished)  # a filter-only cleanup touches finished records unless told otherwise
     record_filter = RecordFilter(name=filters.get("name"), name_pattern=filters.get("name_pattern"), states=wanted,
                                  older_than=filters.get("older_than"), now=now)
-    return Selection(ids, filters, wanted, record_filter, force=force)
+    counted_states = filters.get("states") or (list(finished) if finished else None)
+    retention = Retention(filters.get("keep_latest"), filters.get("keep_name_patterns"), states=counted_states)
+    return Selection(ids, filters, wanted, record_filter, force=force, retention=retention)
 
 
 def check_states(states, allowed, running, force, option="filters.states"):

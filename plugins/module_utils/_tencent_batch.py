@@ -149,6 +149,19 @@ class TencentBatchJobs(CleanupTarget):
     def _matches(self, job):
         return self.record_filter.matches(job, job.get("JobName"), job.get("JobState"), _epoch(job.get("CreateTime")))
 
+    def kept(self, record):
+        return self.selection.retention.why_kept(self.record_id(record), record.get("JobName"))
+
+    def _scope_filters(self):
+        """With ``keep_latest``, the list must hold every job of each selected name in the counted states, whatever
+        its age, zone or tags: only the name and the states go to the server."""
+        filters = []
+        if self.filters.get("name") is not None:
+            filters.append({"Name": "job-name", "Values": [self.filters["name"]]})
+        if self.selection.retention.states:
+            filters.append({"Name": "job-state", "Values": sorted(self.selection.retention.states)})
+        return filters
+
     def _server_filters(self):
         filters = []
         if self.filters.get("name") is not None:
@@ -162,8 +175,14 @@ class TencentBatchJobs(CleanupTarget):
         return filters
 
     def look(self):
+        scope = None
+        if self.selection.retention.counts_groups:
+            scope = list(self.client.describe_jobs(self._scope_filters()))
+            self.selection.retention.count(scope, self.record_id, lambda job: job.get("JobName"),
+                                           lambda job: job.get("JobState"), lambda job: _epoch(job.get("CreateTime")))
         if self.ids is None:
-            jobs = [job for job in self.client.describe_jobs(self._server_filters()) if self._matches(job)]
+            listed = scope if scope is not None else self.client.describe_jobs(self._server_filters())
+            jobs = [job for job in listed if self._matches(job)]
             return self._with_instance_metrics(jobs), []
         found = {}
         for start in range(0, len(self.ids), DESCRIBE_JOBS_MAX):
@@ -186,7 +205,7 @@ class TencentBatchJobs(CleanupTarget):
         jobs alone, so that check mode predicts exactly and a re-run sends no DeleteJob that must be refused."""
         detailed = []
         for job in jobs:
-            if job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job:
+            if job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job and self.kept(job) is None:
                 job = self.client.describe_job(job["JobId"]) or job
             detailed.append(job)
         return detailed
@@ -239,6 +258,8 @@ TENCENT_FILTER_SPEC = dict(
     older_than=dict(type="str"),
     zone=dict(type="str"),
     tags=dict(type="dict"),
+    keep_latest=dict(type="int"),
+    keep_name_patterns=dict(type="list", elements="str"),
 )
 
 

@@ -168,6 +168,9 @@ class WorkspaceScheduledTasks(CleanupTarget):
         expired, _why = expiry(task, self.now)
         return expired is None or expired == wanted
 
+    def kept(self, record):
+        return self.selection.retention.why_kept(self.record_id(record), record.get("task_name"))
+
     def undecidable(self, record):
         if self.filters.get("expired") is None:
             return None
@@ -257,4 +260,5 @@ WORKSPACE_FILTER_SPEC = dict(
     last_status=dict(type="str", choices=list(LAST_STATUSES)),
     enabled=dict(type="bool"),
     expired=dict(type="bool"),
+    keep_name_patterns=dict(type="list", elements="str"),
 )

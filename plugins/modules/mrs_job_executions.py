@@ -139,6 +139,13 @@ not_deleted:
       description: The service's request id of the refused call, for support cases.
       type: str
       returned: always
+kept:
+  description:
+    - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns), O(filters.keep_latest)); never
+      deleted, never a failure. In check mode too; C(--diff) shows them among the records that stay.
+  returned: always
+  type: list
+  elements: str
 job_executions:
   description:
     - The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).

@@ -54,6 +54,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+kept:
+  description:
+    - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns), O(filters.keep_latest)); they are not
+      listed in RV(job_executions), as the deleting module would not delete them.
+  returned: always
+  type: list
+  elements: str
 job_executions:
   description: The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).
   returned: always

@@ -108,6 +108,13 @@ not_deleted:
       description: The service's request id of the refused call, for support cases.
       type: str
       returned: always
+kept:
+  description:
+    - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns), O(filters.keep_latest)); never
+      deleted, never a failure. In check mode too; C(--diff) shows them among the records that stay.
+  returned: always
+  type: list
+  elements: str
 jobs:
   description: The selected jobs, with the API's field names in snake_case and tags as a dict.
   returned: always

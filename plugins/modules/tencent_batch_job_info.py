@@ -39,6 +39,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+kept:
+  description:
+    - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns), O(filters.keep_latest)); they are not
+      listed in RV(jobs), as the deleting module would not delete them.
+  returned: always
+  type: list
+  elements: str
 jobs:
   description: The selected jobs, with the API's field names in snake_case and tags as a dict.
   returned: always

@@ -101,6 +101,13 @@ not_deleted:
       description: The service's request id of the refused call, for support cases.
       type: str
       returned: always
+kept:
+  description:
+    - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns)); never
+      deleted, never a failure. In check mode too; C(--diff) shows them among the records that stay.
+  returned: always
+  type: list
+  elements: str
 scheduled_tasks:
   description: The selected scheduled tasks as the API returned them (C(ScheduledTask) fields).
   returned: always

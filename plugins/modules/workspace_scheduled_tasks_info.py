@@ -41,6 +41,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+kept:
+  description:
+    - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns)); they are not
+      listed in RV(scheduled_tasks), as the deleting module would not delete them.
+  returned: always
+  type: list
+  elements: str
 scheduled_tasks:
   description: The selected scheduled tasks as the API returned them (C(ScheduledTask) fields).
   returned: always

@@ -87,6 +87,21 @@ def run_playbook(tmp_path, playbook, *args, env=None, timeout=900):
                           text=True, timeout=timeout, check=False)
 
 
+def run_ad_hoc(tmp_path, module, args, *extra, env=None, timeout=300):
+    """``ansible localhost -m cloudjobs.cleanup.<module> -a <args>`` as a user types it (``args``: key=value text,
+    or a dict sent as JSON); returns the CompletedProcess (text)."""
+    if isinstance(args, dict):
+        args = json.dumps(args)
+    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "cloudjobs.cleanup.%s" % module, "-a", args] + list(extra)
+    return subprocess.run(command, env=env or ansible_env(tmp_path), cwd=str(tmp_path), capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def ad_hoc_result(run):
+    """The module result an ad-hoc run printed after ``localhost | STATUS =>``."""
+    return json.loads(run.stdout.split("=>", 1)[1])
+
+
 def localhost_play(tasks, module_defaults=None, name="e2e"):
     play = {"name": name, "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}
     if module_defaults:

@@ -219,6 +219,27 @@ class TestNightlyCleanup:
         lines = summary(run.stdout)
         assert lines[2].startswith("  - ") and lines[3] == "  ... and 2 more (all in cleanup_summary.not_deleted)", lines
 
+    def test_retention_rules_keep_and_the_summary_counts_what_was_kept(self, emulator, tmp_path):
+        """cleanup_keep_latest=1: every selected MRS execution and Tencent job is its job's only finished run, so
+        all are kept; cleanup_keep_name_patterns protects one Workspace task. Check, then apply: exactly the rest
+        goes, and the summary line of each service says how many were kept."""
+        seed, selected = account_records("aaaaaaaa")
+        emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+        rules = ("-e", "cleanup_keep_latest=1", "-e", '{"cleanup_keep_name_patterns": ["reboot-1"]}')
+        run = self.ok(self.run(tmp_path, emulator, *rules))
+        assert summary(run.stdout) == [CHECK, "MRS job executions to delete: 0; kept: 3",
+                                       "Workspace scheduled tasks to delete: 1; kept: 1",
+                                       "Tencent Batch jobs to delete: 0; kept: 2"]
+        assert mutating(emulator) == []
+        before = ids(emulator.state())
+        run = self.ok(self.run(tmp_path, emulator, "-e", "cleanup_apply=true", *rules))
+        assert summary(run.stdout)[1:] == ["MRS job executions deleted: 0; kept: 3",
+                                           "Workspace scheduled tasks deleted: 1; kept: 1",
+                                           "Tencent Batch jobs deleted: 0; kept: 2"]
+        gone = before["workspace"] - ids(emulator.state())["workspace"]
+        assert {i for _where, i in gone} == set(selected["workspace"]) - {selected["workspace"][0]}
+        assert before["mrs"] == ids(emulator.state())["mrs"] and before["tencent"] == ids(emulator.state())["tencent"]
+
     def test_a_service_not_selected_says_so_never_zero(self, emulator, tmp_path):
         seed, _selected = account_records("aaaaaaaa")
         emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))

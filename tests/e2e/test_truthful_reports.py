@@ -11,7 +11,6 @@ the emulator's state and request log as the witness.
 * Ad-hoc ids written ``a, b`` are trimmed.
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import time
 import pytest
 
 import fault_matrix
-from ansible_runs import BIN, ansible_env, cloud_defaults, huawei_auth, mutating_requests, run_cells
+from ansible_runs import ad_hoc_result, cloud_defaults, huawei_auth, mutating_requests, run_ad_hoc, run_cells
 
 DAY = 86400
 
@@ -173,9 +172,7 @@ def test_expired_never_guesses_a_time_zone(emulator, tmp_path, database):
 
 
 def _ad_hoc(tmp_path, module, args, *extra):
-    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "cloudjobs.cleanup.%s" % module, "-a", args] + list(extra)
-    return subprocess.run(command, env=ansible_env(tmp_path), cwd=str(tmp_path), capture_output=True, text=True,
-                          timeout=300, check=False)
+    return run_ad_hoc(tmp_path, module, args, *extra)
 
 
 def _key_value(auth):
@@ -224,7 +221,7 @@ def test_an_older_python_fails_with_one_line_naming_it(emulator, tmp_path, modul
     # The implicit localhost runs the controller's Python unless the variable says otherwise.
     run = _ad_hoc(tmp_path, module, "filters={} " + _key_value(auth), "-e", "ansible_python_interpreter=" + OLD_PYTHON)
     assert run.returncode != 0
-    result = json.loads(run.stdout.split("=>", 1)[1])
+    result = ad_hoc_result(run)
     assert result["msg"] == ("cloudjobs.cleanup modules need Python 3.9 or newer; found Python %s at %s. "
                              "Set ansible_python_interpreter to a newer Python." % (
                                  subprocess.run([OLD_PYTHON, "-c", "import platform; print(platform.python_version())"],

@@ -350,7 +350,7 @@ class StopFails(FakeTarget):
 
 def assert_every_id_settled_once(result, selected, absent):
     """The invariant: every selected id and every absent requested id in exactly one list."""
-    lists = [result.deleted, result.already_absent, [n["id"] for n in result.not_deleted]]
+    lists = [result.deleted, result.already_absent, [n["id"] for n in result.not_deleted], result.kept]
     flat = [i for ids in lists for i in ids]
     assert len(flat) == len(set(flat)), "an id is reported twice: %r" % lists
     assert set(flat) == set(selected) | set(absent), "an id is missing or extra: %r" % lists

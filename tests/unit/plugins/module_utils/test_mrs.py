@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, FAILED, GONE, SPLIT_BATCH
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, FAILED, GONE, SPLIT_BATCH, ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     NOT_FOUND,
@@ -183,3 +185,38 @@ def test_v1_state_1_is_starting_or_terminated_by_its_final_status():
 def test_v2_requires_a_cluster():
     with pytest.raises(ConfigurationError, match="cluster_id"):
         MrsJobExecutions(MrsClient(FakeConnection([])), None, mrs_selection(None, {}))
+
+
+def runs(name, ages_in_days, state="FINISHED", prefix=None):
+    now_ms = int(time.time() * 1000)
+    return [{"job_id": "%s%02d" % (prefix or name, age), "job_name": name, "job_state": state,
+             "submitted_time": now_ms - age * 86400 * 1000} for age in ages_in_days]
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_keep_latest_keeps_the_newest_of_each_job_and_lists_the_whole_cluster(check_mode):
+    """The issue's example: runs of A at 1, 2, 10, 11, 12 days, older_than 7d, keep_latest 2 - the three old
+    ones go; A's two newest are too young to be selected at all; B's only run is old but its newest: kept."""
+    records = runs("a", [1, 2, 10, 11, 12]) + runs("b", [20]) + runs("a", [0], state="RUNNING", prefix="ar")
+    conn = FakeConnection(records)
+    result = ensure_absent(target(conn, filters={"older_than": "7d", "keep_latest": 2}), check_mode=check_mode)
+    assert sorted(result.deleted) == ["a10", "a11", "a12"] and result.kept == ["b20"]
+    assert result.not_deleted == [] and not result.failed
+    listed = conn.ops("ShowJobExeListNew")[0][1]
+    assert "submitted_time_end" not in listed  # the newest are counted whatever their age
+
+
+def test_ids_protected_by_a_rule_are_kept_and_do_not_fail():
+    records = runs("a", [1, 2, 3]) + runs("prod", [5])
+    conn = FakeConnection(records)
+    t = target(conn, job_execution_ids=["a01", "a03", "prod05", "gone"],
+               filters={"keep_latest": 2, "keep_name_patterns": ["prod*"]})
+    result = ensure_absent(t)
+    assert result.deleted == ["a03"] and sorted(result.kept) == ["a01", "prod05"]
+    assert result.already_absent == ["gone"] and not result.failed
+
+
+def test_without_retention_rules_the_server_side_filters_and_request_count_stay_as_they_were():
+    conn = FakeConnection(runs("a", [10, 11]))
+    ensure_absent(target(conn, filters={"older_than": "7d"}), check_mode=True)
+    assert len(conn.ops("ShowJobExeListNew")) == 1 and "submitted_time_end" in conn.ops("ShowJobExeListNew")[0][1]

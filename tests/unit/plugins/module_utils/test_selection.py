@@ -10,6 +10,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import C
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import (
     IdRule,
     RecordFilter,
+    Retention,
     UnknownTimeZone,
     check_states,
     parse_duration,
@@ -132,3 +133,68 @@ def test_python_without_zoneinfo_is_refused(monkeypatch):
     monkeypatch.setitem(sys.modules, "zoneinfo", None)
     with pytest.raises(UnknownTimeZone, match="no zoneinfo module"):
         resolve_time_zone("Europe/Berlin")
+
+
+def _newest(records, keep_latest, states=None, patterns=None):
+    """Run a Retention over ``records`` = [(id, name, state, time)] and return ``{id: why_kept}`` for the kept ones."""
+    retention = Retention(keep_latest, patterns, states=states)
+    retention.count(records, lambda r: r[0], lambda r: r[1], lambda r: r[2], lambda r: r[3])
+    kept = {r[0]: retention.why_kept(r[0], r[1]) for r in records}
+    return {k: v for k, v in kept.items() if v is not None}
+
+
+DAY = 86400.0
+
+
+def test_keep_latest_keeps_the_newest_of_each_name_whatever_their_age():
+    # The issue's example: job A at 1, 2, 10, 11 and 12 days old, keep_latest 2; job B has one run.
+    now = 100 * DAY
+    runs = [("a%d" % age, "A", "FINISHED", now - age * DAY) for age in (1, 2, 10, 11, 12)] + [("b1", "B", "FINISHED", 0.0)]
+    assert sorted(_newest(runs, 2, states={"FINISHED"})) == ["a1", "a2", "b1"]  # a group smaller than N: all kept
+
+
+def test_records_outside_the_counted_states_neither_count_nor_are_kept():
+    runs = [("r", "A", "RUNNING", 50.0), ("f1", "A", "FINISHED", 40.0), ("f2", "A", "FAILED", 30.0),
+            ("f3", "A", "FINISHED", 20.0)]
+    assert sorted(_newest(runs, 2, states={"FINISHED", "FAILED"})) == ["f1", "f2"]
+    assert sorted(_newest(runs, 2, states={"FINISHED"})) == ["f1", "f3"]
+
+
+def test_ties_in_time_go_to_the_larger_id_whatever_the_listing_order():
+    runs = [("x1", "A", "FINISHED", 10.0), ("x3", "A", "FINISHED", 10.0), ("x2", "A", "FINISHED", 10.0)]
+    assert sorted(_newest(runs, 2, states={"FINISHED"})) == ["x2", "x3"]
+    assert sorted(_newest(list(reversed(runs)), 2, states={"FINISHED"})) == ["x2", "x3"]
+
+
+def test_a_record_without_a_time_counts_as_newest():
+    runs = [("old", "A", "FINISHED", 1.0), ("new", "A", "FINISHED", 2.0), ("unknown", "A", "FINISHED", None)]
+    assert sorted(_newest(runs, 1, states={"FINISHED"})) == ["unknown"]
+
+
+@pytest.mark.parametrize("missing", [None, ""])
+def test_records_without_a_name_form_one_group(missing):
+    runs = [("n1", missing, "FINISHED", 1.0), ("n2", missing, "FINISHED", 2.0), ("n3", "", "FINISHED", 3.0)]
+    assert sorted(_newest(runs, 1, states={"FINISHED"})) == ["n3"]
+
+
+def test_keep_name_patterns_keep_whatever_their_age_and_say_which_pattern():
+    runs = [("p1", "prod-etl", "FINISHED", 1.0), ("t1", "tmp-1", "FINISHED", 1.0)]
+    kept = _newest(runs, None, patterns=["prod-*", "gold"])
+    assert list(kept) == ["p1"] and "keep_name_patterns 'prod-*'" in kept["p1"]
+
+
+def test_without_rules_nothing_is_kept_and_no_listing_is_needed():
+    retention = Retention()
+    assert not retention.counts_groups and retention.why_kept("x", "any") is None
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, "2"])
+def test_keep_latest_must_be_a_whole_number_of_at_least_one(bad):
+    with pytest.raises(ConfigurationError, match="filters.keep_latest"):
+        Retention(bad)
+
+
+@pytest.mark.parametrize("bad", [[""], [None], [3]])
+def test_keep_name_patterns_must_be_non_empty_strings(bad):
+    with pytest.raises(ConfigurationError, match="filters.keep_name_patterns"):
+        Retention(None, bad)

@@ -144,3 +144,23 @@ def test_delete_refused_as_unfinished_is_reported():
 def test_render_uses_snake_case_and_tags_as_a_dict():
     rendered = render_job({"JobId": "job-a", "TaskMetrics": {"SucceedCount": 1}, "Tags": [{"Key": "k", "Value": "v"}]})
     assert rendered == {"job_id": "job-a", "task_metrics": {"succeed_count": 1}, "tags": {"k": "v"}}
+
+
+def test_keep_latest_counts_each_job_name_across_the_region_whatever_the_zone():
+    def job_(job_id, name, created, zone):
+        return {"JobId": job_id, "JobName": name, "JobState": "SUCCEED", "CreateTime": created,
+                "Placement": {"Zone": zone}}
+
+    conn = FakeConnection([job_("job-r1", "render", "2020-01-03T00:00:00Z", "ap-guangzhou-4"),
+                           job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3"),
+                           job_("job-r3", "render", "2020-01-01T00:00:00Z", "ap-guangzhou-3")])
+    result = ensure_absent(target(conn, filters={"zone": "ap-guangzhou-3", "keep_latest": 1}))
+    # job-r1 is the newest "render" of the region (another zone): both of this zone's runs are older, so they go.
+    assert sorted(result.deleted) == ["job-r2", "job-r3"] and result.kept == [] and "job-r1" in conn.jobs
+    listed = [c[1] for c in conn.calls if c[0] == "DescribeJobs"][0]
+    assert all(f["Name"] != "zone" for f in listed.get("Filters", []))
+
+    conn = FakeConnection([job_("job-r1", "render", "2020-01-03T00:00:00Z", "ap-guangzhou-3"),
+                           job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3")])
+    result = ensure_absent(target(conn, filters={"keep_latest": 1}), check_mode=True)
+    assert result.deleted == ["job-r2"] and result.kept == ["job-r1"]

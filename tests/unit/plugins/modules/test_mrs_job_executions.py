@@ -14,7 +14,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.modules import mrs_job_execut
 
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 CLUSTER = "c1"
-RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "job_executions"}
+RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "job_executions"}
 
 
 def api_error(operation, code, status=400):

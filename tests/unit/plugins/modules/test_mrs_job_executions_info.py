@@ -57,7 +57,7 @@ def test_info_returns_only_the_executions_and_changed_false(create_module):
     with pytest.raises(create_module.Exited) as ended:
         run_module(module, lambda m: conn, mrs_job_executions_info.run)
     assert ended.value.kwargs == {"changed": False, "job_executions": [execution("j1", "FINISHED"),
-                                                                       execution("r1", "RUNNING")]}
+                                                                       execution("r1", "RUNNING")], "kept": []}
     assert conn.closed
     module.warn.assert_not_called()  # a running execution is listed as it is: nothing is left out
 
@@ -66,7 +66,7 @@ def test_info_selects_running_states_without_force(create_module):
     conn = FakeMrsConnection([execution("j1", "FINISHED"), execution("r1", "RUNNING")])
     module = create_module(mrs_job_executions_info, {"cluster_id": "c1", "filters": {"states": ["RUNNING"]}})
     result, failure = mrs_job_executions_info.run(module, conn)
-    assert failure is None and result == {"changed": False, "job_executions": [execution("r1", "RUNNING")]}
+    assert failure is None and result == {"changed": False, "job_executions": [execution("r1", "RUNNING")], "kept": []}
 
 
 def test_info_by_id_leaves_missing_ids_out(create_module):
@@ -74,7 +74,7 @@ def test_info_by_id_leaves_missing_ids_out(create_module):
     module = create_module(mrs_job_executions_info, {"cluster_id": "c1", "job_execution_ids": ["gone", "j1"]},
                            check_mode=True, diff=True)
     result, dummy = mrs_job_executions_info.run(module, conn)
-    assert result == {"changed": False, "job_executions": [execution("j1", "FINISHED")]}
+    assert result == {"changed": False, "job_executions": [execution("j1", "FINISHED")], "kept": []}
 
 
 def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):

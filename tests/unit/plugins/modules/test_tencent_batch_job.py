@@ -12,7 +12,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import r
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection
 from ansible_collections.cloudjobs.cleanup.plugins.modules import tencent_batch_job
 
-RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "jobs"}
+RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "jobs"}
 
 
 def tc_error(action, code):

@@ -65,7 +65,7 @@ def test_info_lists_every_state_by_default_and_returns_only_jobs_unchanged(creat
     module = create_module(tencent_batch_job_info, {"filters": {}})
     with pytest.raises(create_module.Exited) as ended:
         run_module(module, lambda m: conn, tencent_batch_job_info.run)
-    assert set(ended.value.kwargs) == {"changed", "jobs"} and ended.value.kwargs["changed"] is False
+    assert set(ended.value.kwargs) == {"changed", "jobs", "kept"} and ended.value.kwargs["changed"] is False
     assert [j["job_id"] for j in ended.value.kwargs["jobs"]] == ["job-a1", "job-r1"]
     assert ended.value.kwargs["jobs"][0]["placement"] == {"zone": "ap-guangzhou-3"}
     assert conn.closed
@@ -76,7 +76,7 @@ def test_info_ignores_check_mode_and_diff(create_module):
     conn = FakeBatchConnection([job("job-a1")])
     module = create_module(tencent_batch_job_info, {"job_ids": ["job-a1", "job-gone"]}, check_mode=True, diff=True)
     result, failure = tencent_batch_job_info.run(module, conn)
-    assert failure is None and result == {"changed": False, "jobs": [rendered(job("job-a1"))]}
+    assert failure is None and result == {"changed": False, "jobs": [rendered(job("job-a1"))], "kept": []}
 
 
 def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):

@@ -10,7 +10,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import A
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.modules import workspace_scheduled_tasks
 
-RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "scheduled_tasks"}
+RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "scheduled_tasks"}
 
 
 def api_error(operation, code, status):

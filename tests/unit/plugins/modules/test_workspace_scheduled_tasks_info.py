@@ -54,7 +54,7 @@ def test_info_returns_only_the_tasks_and_changed_false(create_module):
     module = create_module(workspace_scheduled_tasks_info, {"filters": {}})
     with pytest.raises(create_module.Exited) as ended:
         run_module(module, lambda m: conn, workspace_scheduled_tasks_info.run)
-    assert ended.value.kwargs == {"changed": False, "scheduled_tasks": [task("t1"), task("t2", scheduled_type="LIFE_CYCLE")]}
+    assert ended.value.kwargs == {"changed": False, "scheduled_tasks": [task("t1"), task("t2", scheduled_type="LIFE_CYCLE")], "kept": []}
     assert conn.closed
     module.warn.assert_not_called()
 
@@ -65,7 +65,7 @@ def test_a_task_whose_expiry_cannot_be_decided_is_left_out_with_a_warning(create
     conn = FakeWorkspaceConnection([expired, no_zone])
     module = create_module(workspace_scheduled_tasks_info, {"filters": {"expired": True}})
     result, failure = workspace_scheduled_tasks_info.run(module, conn)
-    assert failure is None and result == {"changed": False, "scheduled_tasks": [expired]}
+    assert failure is None and result == {"changed": False, "scheduled_tasks": [expired], "kept": []}
     module.warn.assert_called_once()
     warning = module.warn.call_args[0][0]
     assert warning.startswith("Workspace scheduled task nozone is not listed") and "time_zone" in warning
