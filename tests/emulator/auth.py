@@ -31,8 +31,11 @@ class AuthFailure(Exception):
         self.status = status
 
 
-def verify_huawei(request, require_project_header_match=None):
-    """Raise AuthFailure unless the request carries a valid IAM token or AK/SK signature."""
+def verify_huawei(request, state=None):
+    """Raise AuthFailure unless the request carries a valid IAM token or AK/SK signature.
+
+    ``state`` holds the temporary credentials the emulator issued (STS, IAM, metadata): they are accepted with their
+    security token until they expire."""
     headers = request.headers
     token = headers.get("X-Auth-Token")
     if token is not None:
@@ -46,14 +49,24 @@ def verify_huawei(request, require_project_header_match=None):
     if not match:
         raise AuthFailure("APIGW.0301", "Incorrect IAM authentication information: malformed Authorization header")
     ak, signed_names, _signature = match.groups()
-    if ak not in HUAWEI_CREDENTIALS:
+    issued = state.issued_credential(ak) if state is not None else None
+    if issued is not None and issued["cloud"] == "huawei":
+        sk, required_token = issued["secret"], issued["token"]
+    elif ak in HUAWEI_CREDENTIALS:
+        sk, required_token = HUAWEI_CREDENTIALS[ak]
+    else:
         raise AuthFailure("APIGW.0301", "Incorrect IAM authentication information: ak not found")
-    sk, required_token = HUAWEI_CREDENTIALS[ak]
     names = signed_names.split(";")
     received = {k.lower(): v for k, v in headers.items()}
     if required_token is not None:
         if "x-security-token" not in names or received.get("x-security-token") != required_token:
             raise AuthFailure("APIGW.0301", "Incorrect IAM authentication information: invalid security token")
+        if issued is not None and issued["cloud"] == "huawei" and time.time() >= issued["expires_at"]:
+            # The emulator's choice for an expired temporary AK/SK + security token: API Gateway's "token must be
+            # updated" (401); clients refresh once on a 401, then fail.
+            raise AuthFailure("APIGW.0307", "The token must be updated.")
+    elif received.get("x-security-token"):
+        raise AuthFailure("APIGW.0301", "Incorrect IAM authentication information: invalid security token")
     date = received.get("x-sdk-date", "")
     try:
         signed_at = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
@@ -77,17 +90,26 @@ def verify_huawei(request, require_project_header_match=None):
         raise AuthFailure("APIGW.0301", "Incorrect IAM authentication information: the query is not in canonical form")
 
 
-def verify_tencent(request):
-    """Raise AuthFailure (Tencent codes) unless the TC3-HMAC-SHA256 signature is valid."""
+def verify_tencent(request, state=None, expected_service=None):
+    """Raise AuthFailure (Tencent codes) unless the TC3-HMAC-SHA256 signature is valid.
+
+    The signature is recomputed over the headers received, the Host the client sent included (one port serves every
+    service, so the host is the emulator's); the credential scope must name ``expected_service`` (``batch``,
+    ``sts``). Temporary credentials the emulator issued are accepted with their X-TC-Token until they expire."""
     headers = request.headers
     auth = headers.get("Authorization", "")
     match = TC3_AUTH_RE.match(auth)
     if not match:
         raise AuthFailure("AuthFailure.InvalidAuthorization", "The Authorization header is malformed.")
     secret_id, date, service, signed_names, signature = match.groups()
-    if secret_id not in TENCENT_CREDENTIALS:
+    issued = state.issued_credential(secret_id) if state is not None else None
+    if issued is not None and issued["cloud"] == "tencent":
+        secret_key, token = issued["secret"], issued["token"]
+    elif secret_id in TENCENT_CREDENTIALS:
+        secret_key, token = TENCENT_CREDENTIALS[secret_id]
+        issued = None
+    else:
         raise AuthFailure("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
-    secret_key, token = TENCENT_CREDENTIALS[secret_id]
     try:
         timestamp = int(headers.get("X-TC-Timestamp", ""))
     except ValueError:
@@ -108,5 +130,12 @@ def verify_tencent(request):
         timestamp, date, service, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
     if Sign.sign_tc3(secret_key, date, service, string_to_sign) != signature:
         raise AuthFailure("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
+    if expected_service is not None and service != expected_service:
+        raise AuthFailure("AuthFailure.SignatureFailure",
+                          "The credential scope names service %s, this endpoint is %s." % (service, expected_service))
+    if token is None and headers.get("X-TC-Token"):
+        raise AuthFailure("AuthFailure.TokenFailure", "A token was sent with permanent keys.")
     if token is not None and headers.get("X-TC-Token") != token:
         raise AuthFailure("AuthFailure.TokenFailure", "The token is invalid or missing.")
+    if issued is not None and time.time() >= issued["expires_at"]:
+        raise AuthFailure("AuthFailure.TokenFailure", "The token has expired.")

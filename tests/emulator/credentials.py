@@ -17,6 +17,10 @@ HUAWEI_AUTH_TOKEN = "emulator-token"  # an IAM token, sent as X-Auth-Token
 HUAWEI_TEMPORARY_ACCESS_KEY = "EMULATORTMPAK000000000"  # accepted only with its security token
 HUAWEI_TEMPORARY_SECRET_KEY = "EMULATORTMPSK00000000000000000000000000000"
 HUAWEI_TEMPORARY_SECURITY_TOKEN = "emulator-security-token"
+HUAWEI_DOMAIN_ID = "0d0e0f1a2b3c4d5e6f7a8b9c0d1e2f3a"  # the account (domain) of the demo project
+HUAWEI_DOMAIN_NAME = "emulator-domain"
+HUAWEI_AGENCY_NAME = "cleanup"  # the demo agency: assumable, and bound to the emulated ECS (metadata)
+HUAWEI_AGENCY_URN = "iam::%s:agency:%s" % (HUAWEI_DOMAIN_ID, HUAWEI_AGENCY_NAME)  # what STS AssumeAgency takes
 
 TENCENT_REGION = "ap-guangzhou"
 TENCENT_SECRET_ID = "AKIDEMULATOR00000000000000000000000"
@@ -24,6 +28,8 @@ TENCENT_SECRET_KEY = "EMULATORKEY0000000000000000000000"
 TENCENT_TEMPORARY_SECRET_ID = "AKIDEMULATORTMP000000000000000000000"  # accepted only with its token
 TENCENT_TEMPORARY_SECRET_KEY = "EMULATORTMPKEY00000000000000000000"
 TENCENT_TEMPORARY_SECURITY_TOKEN = "emulator-tc-token"
+TENCENT_ROLE_NAME = "cleanup"  # the demo CAM role: assumable with STS AssumeRole, and bound to the emulated CVM
+TENCENT_ROLE_ARN = "qcs::cam::uin/100000000001:roleName/" + TENCENT_ROLE_NAME
 
 # Every value above under its name in lower case: the JSON of `--print-credentials json` and of
 # `GET /_emulator/credentials`; `--print-credentials shell` prints them as EMULATOR_<NAME>=value.

@@ -1,11 +1,15 @@
-"""IAM: the one call the collection makes, `GET /v3/projects?name=<region>`."""
+"""IAM: the project lookup `GET /v3/projects?name=<region>`, and temporary AK/SK for an agency,
+`POST /v3.0/OS-CREDENTIAL/securitytokens` with the `assume_role` method (huaweicloudsdkiam's
+CreateTemporaryAccessKeyByAgency)."""
 
 from urllib.parse import parse_qsl
 
+from emulator.credentials import HUAWEI_DOMAIN_ID
 from emulator.state import DEMO_PROJECT
-from emulator.wire import huawei_error, huawei_reply
+from emulator.wire import caller, huawei_error, huawei_reply, huawei_time
 
 NAME = "iam"
+SECURITYTOKENS = "/v3.0/OS-CREDENTIAL/securitytokens"
 
 
 def default_project(state):
@@ -15,15 +19,49 @@ def default_project(state):
 def match(method, path):
     if path.rstrip("/") == "/v3/projects" and method == "GET":
         return "KeystoneListProjects", {}
+    if path.rstrip("/") == SECURITYTOKENS and method == "POST":
+        return "CreateTemporaryAccessKeyByAgency", {}
     return None
 
 
 def handle(state, operation, params, request):
+    if operation == "CreateTemporaryAccessKeyByAgency":
+        return _assume_role(state, request)
     name = dict(parse_qsl(request.query)).get("name")
-    projects = [{"id": pid, "name": region, "domain_id": "0d0e0f1a2b3c4d5e6f7a8b9c0d1e2f3a", "enabled": True,
-                 "is_domain": False, "parent_id": "0d0e0f1a2b3c4d5e6f7a8b9c0d1e2f3a", "description": ""}
+    projects = [{"id": pid, "name": region, "domain_id": HUAWEI_DOMAIN_ID, "enabled": True,
+                 "is_domain": False, "parent_id": HUAWEI_DOMAIN_ID, "description": ""}
                 for region, pid in sorted(state.config["projects"].items()) if name is None or region == name]
     return huawei_reply(200, {"projects": projects, "links": {"self": "/v3/projects"}})
+
+
+def _invalid(key):
+    return huawei_error(400, "IAM.0007", "Request parameter %s is invalid." % key)
+
+
+def _assume_role(state, request):
+    """201 {"credential": {access, secret, securitytoken, expires_at}}; duration 900-86400 s, default 900."""
+    body = request.json()
+    identity = ((body or {}).get("auth") or {}).get("identity") if isinstance(body, dict) else None
+    if not isinstance(identity, dict):
+        return _invalid("auth.identity")
+    if identity.get("methods") != ["assume_role"]:
+        # Only the agency form is served; the token form (CreateTemporaryAccessKeyByToken) is not.
+        return _invalid("auth.identity.methods")
+    role = identity.get("assume_role")
+    if not isinstance(role, dict) or not role.get("agency_name") or not (role.get("domain_name") or role.get("domain_id")):
+        return _invalid("auth.identity.assume_role")
+    duration = role.get("duration_seconds", 900)
+    if not isinstance(duration, int) or isinstance(duration, bool) or not 900 <= duration <= 86400:
+        return _invalid("auth.identity.assume_role.duration_seconds")
+    agency = state.find_huawei_agency(role["agency_name"], role.get("domain_name"), role.get("domain_id"))
+    if agency is None:
+        return huawei_error(404, "IAM.0004", "Could not find agency: %s." % role["agency_name"])
+    issued = state.issue("huawei", "CreateTemporaryAccessKeyByAgency",
+                         "iam::%s:agency:%s" % (agency["domain_id"], agency["agency_name"]), duration,
+                         caller=caller(request))
+    return huawei_reply(201, {"credential": {"access": issued["access"], "secret": issued["secret"],
+                                             "securitytoken": issued["token"],
+                                             "expires_at": huawei_time(issued["expires_at"], 6)}})
 
 
 def throttled(state):
@@ -32,3 +70,12 @@ def throttled(state):
 
 def vanish(state, ids):
     pass
+
+
+def seed(state, records):
+    for agency in records:
+        state.add_huawei_agency(agency)
+
+
+def dump(state):
+    return {"huawei_agencies": [dict(a) for _k, a in sorted(state.huawei_agencies.items())]}

@@ -7,20 +7,25 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from emulator import iam, mrs, tencent_batch, workspace
+from emulator import huawei_sts, iam, metadata, mrs, tencent_batch, tencent_sts, workspace
 from emulator.credentials import CREDENTIALS
 from emulator.auth import AuthFailure, verify_huawei, verify_tencent
 from emulator.demo import demo_seed
 from emulator.state import MUTATING
 from emulator.wire import ApiRequest, Reply, huawei_error, request_id, tencent_error
 
-HUAWEI_SERVICES = (iam, mrs, workspace)
+HUAWEI_SERVICES = (iam, huawei_sts, mrs, workspace, metadata)
+TENCENT_SERVICES = (tencent_sts,)  # by X-TC-Action; any other action is Batch's
 
 
 def route(request):
     """(service module, operation, params) for a request, or None."""
-    if request.headers.get("X-TC-Action") is not None:
-        return tencent_batch, request.headers.get("X-TC-Action"), {}
+    action = request.headers.get("X-TC-Action")
+    if action is not None:
+        for service in TENCENT_SERVICES:
+            if action in service.ACTIONS:
+                return service, action, {}
+        return tencent_batch, action, {}
     for service in HUAWEI_SERVICES:
         found = service.match(request.method, request.path)
         if found is not None:
@@ -95,12 +100,13 @@ class Handler(BaseHTTPRequestHandler):
             if fault is not None and fault.get("kind") == "vanish":
                 service.vanish(state, fault.get("ids") or [])
             try:
-                if service is tencent_batch:
-                    verify_tencent(request)
-                else:
-                    verify_huawei(request)
+                cloud = _cloud(service)
+                if cloud == "tencent":
+                    verify_tencent(request, state, getattr(service, "SIGNING_SERVICE", "batch"))
+                elif cloud == "huawei":
+                    verify_huawei(request, state)
             except AuthFailure as failure:
-                reply = (tencent_error(failure.code, failure.message) if service is tencent_batch
+                reply = (tencent_error(failure.code, failure.message) if cloud == "tencent"
                          else huawei_error(failure.status, failure.code, failure.message))
             else:
                 if not state.allow(service.NAME, operation):
@@ -112,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _apply_fault(self, service, operation, request, fault):
         kind = fault.get("kind", "status")
-        tencent = service is tencent_batch
+        tencent = _cloud(service) == "tencent"
         if kind == "delay":
             time.sleep(float(fault.get("delay", 1.0)))
             return False
@@ -210,6 +216,8 @@ class Handler(BaseHTTPRequestHandler):
                     result = state.configure(data)
                 elif (method, name) == ("GET", "credentials"):
                     result = dict(CREDENTIALS)
+                elif (method, name) == ("GET", "credentials/issued"):
+                    result = issued(state)
                 else:
                     self._send(Reply(404, {"error": "no such control endpoint: %s %s" % (method, name)}))
                     return
@@ -253,8 +261,20 @@ def _reply_request_id(reply):
     return None
 
 
+def _cloud(service):
+    """Whose signature (and error envelope) a service uses: "huawei", "tencent", or "metadata" (unsigned)."""
+    return getattr(service, "CLOUD", "huawei")
+
+
+def issued(state):
+    """Every temporary credential the emulator issued, oldest first, with whether it has expired."""
+    now = time.time()
+    return [dict(record, expired=now >= record["expires_at"])
+            for record in sorted(state.issued.values(), key=lambda r: r["issued_at"])]
+
+
 def seed(state, data):
-    unknown = set(data) - {"mrs", "mrs_clusters", "mrs_v1", "workspace", "tencent"}
+    unknown = set(data) - {"mrs", "mrs_clusters", "mrs_v1", "workspace", "tencent", "tencent_roles", "huawei_agencies"}
     if unknown:
         raise ValueError("unknown seed keys: %s" % ", ".join(sorted(unknown)))
     for cluster in data.get("mrs_clusters") or []:
@@ -265,6 +285,8 @@ def seed(state, data):
     mrs.seed(state, data.get("mrs") or [], data.get("mrs_v1") or [])
     workspace.seed(state, data.get("workspace") or [])
     tencent_batch.seed(state, data.get("tencent") or [])
+    tencent_sts.seed(state, data.get("tencent_roles") or [])
+    iam.seed(state, data.get("huawei_agencies") or [])
 
 
 def dump(state):
@@ -272,6 +294,8 @@ def dump(state):
     result.update(mrs.dump(state))
     result.update(workspace.dump(state))
     result.update(tencent_batch.dump(state))
+    result.update(tencent_sts.dump(state))
+    result.update(iam.dump(state))
     return result
 
 

@@ -5,6 +5,9 @@ terminated Tencent job finishing) are applied lazily by ``advance()`` at the sta
 """
 
 import copy
+import hashlib
+import secrets
+import string
 import threading
 import time
 
@@ -49,7 +52,17 @@ DEFAULT_CONFIG = {
     "tencent_describe_jobs_unknown_ids": "omit",
     "tencent_describe_jobs_max_ids": 100,
     "tencent_terminated_state": "FAILED",
+    "temporary_credential_lifetime": None,
+    "huawei_metadata_agency": creds.HUAWEI_AGENCY_NAME,
+    "huawei_metadata_token_service": "on",
+    "tencent_metadata_role": creds.TENCENT_ROLE_NAME,
 }
+
+# What a default issued credential lives when nothing asks for a duration (the metadata services), in seconds.
+METADATA_CREDENTIAL_LIFETIME = 3600
+DEFAULT_TENCENT_ROLES = [{"RoleArn": creds.TENCENT_ROLE_ARN}]
+DEFAULT_HUAWEI_AGENCIES = [{"agency_name": creds.HUAWEI_AGENCY_NAME, "domain_name": creds.HUAWEI_DOMAIN_NAME,
+                            "domain_id": creds.HUAWEI_DOMAIN_ID}]
 
 MUTATING = {"BatchDeleteJobs", "StopJob", "DeleteJobExecution", "BatchDeleteScheduledTasks",
             "DeleteScheduledTasks", "DeleteJob", "TerminateJob"}
@@ -90,6 +103,14 @@ class EmulatorState:
             self.pending = {}      # ("mrs"|"tencent", key) -> (due time, action)
             self.mrs_version = 0   # bumped on every MRS change; keys the list cache
             self.mrs_list_cache = {}
+            self.tencent_roles = {}    # RoleArn -> role record (RoleArn, RoleName, RoleId)
+            self.huawei_agencies = {}  # (domain_id, agency_name) -> agency record (agency_name, domain_name, domain_id, id)
+            self.issued = {}       # access key / SecretId -> issued temporary credential (see issue())
+            self.metadata_tokens = {}  # X-Metadata-Token -> expiry (epoch seconds)
+            for role in DEFAULT_TENCENT_ROLES:
+                self.add_tencent_role(role)
+            for agency in DEFAULT_HUAWEI_AGENCIES:
+                self.add_huawei_agency(agency)
 
     def configure(self, changes):
         with self.lock:
@@ -142,6 +163,75 @@ class EmulatorState:
 
     def projects(self):
         return set(self.config["projects"].values()) | {DEMO_PROJECT}
+
+    # -- identities and the temporary credentials they issue ------------------------------------------------------
+    def add_tencent_role(self, raw):
+        role = dict(raw)
+        arn = role["RoleArn"]
+        role.setdefault("RoleName", arn.rsplit("/", 1)[-1])
+        role.setdefault("RoleId", "4611686018%09d" % (int(_digest(arn), 16) % 10 ** 9))
+        self.tencent_roles[arn] = role
+
+    def add_huawei_agency(self, raw):
+        agency = dict(raw)
+        agency.setdefault("domain_name", creds.HUAWEI_DOMAIN_NAME)
+        agency.setdefault("domain_id", creds.HUAWEI_DOMAIN_ID if agency["domain_name"] == creds.HUAWEI_DOMAIN_NAME
+                          else _digest("domain:" + agency["domain_name"]))
+        agency.setdefault("id", _digest("agency:%s:%s" % (agency["domain_id"], agency["agency_name"])))
+        self.huawei_agencies[(agency["domain_id"], agency["agency_name"])] = agency
+
+    def find_huawei_agency(self, agency_name, domain_name=None, domain_id=None):
+        for agency in self.huawei_agencies.values():
+            if agency["agency_name"] == agency_name and (
+                    domain_id is not None and agency["domain_id"] == domain_id
+                    or domain_id is None and agency["domain_name"] == domain_name):
+                return agency
+        return None
+
+    def lifetime(self, requested):
+        """Seconds an issued credential lives: what was asked for, capped by ``temporary_credential_lifetime``."""
+        cap = self.config.get("temporary_credential_lifetime")
+        return float(requested) if cap is None else min(float(requested), float(cap))
+
+    def issue(self, cloud, source, principal, duration, session_name=None, caller=None):
+        """Record and return a new temporary credential: ``cloud`` "huawei" or "tencent", ``source`` the operation
+        that issued it, ``principal`` the role ARN / agency URN / bound agency or role it stands for."""
+        now = time.time()
+        if cloud == "tencent":
+            access = "AKID" + _random(string.ascii_letters + string.digits, 32)
+            secret = _random(string.ascii_letters + string.digits, 32)
+            expires = float(int(now + self.lifetime(duration)))  # Tencent states expiry in whole seconds
+        else:
+            access = "HST" + _random(string.ascii_uppercase + string.digits, 17)
+            secret = _random(string.ascii_letters + string.digits, 40)
+            expires = round(now + self.lifetime(duration), 3)
+        record = {"cloud": cloud, "source": source, "principal": principal, "session_name": session_name,
+                  "caller": caller, "access": access, "secret": secret, "token": secrets.token_urlsafe(96),
+                  "issued_at": now, "expires_at": expires}
+        self.issued[access] = record
+        return record
+
+    def current_metadata_credential(self, cloud, principal):
+        """The credential the instance metadata hands out now: the last one issued for ``principal`` while it has
+        more than half its life left (as the real services rotate them ahead of expiry), else a new one."""
+        now = time.time()
+        for record in sorted(self.issued.values(), key=lambda r: -r["issued_at"]):
+            if (record["cloud"], record["source"], record["principal"]) == (cloud, "metadata", principal):
+                if record["expires_at"] - now > (record["expires_at"] - record["issued_at"]) / 2:
+                    return record
+                break
+        return self.issue(cloud, "metadata", principal, METADATA_CREDENTIAL_LIFETIME)
+
+    def issued_credential(self, access):
+        return self.issued.get(access)
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _random(alphabet, length):
+    return "".join(secrets.choice(alphabet) for _position in range(length))
 
 
 def now_ms():

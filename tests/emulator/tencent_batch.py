@@ -10,6 +10,7 @@ from emulator.state import DEMO_TENCENT_REGION, iso
 from emulator.wire import tencent_error, tencent_ok
 
 NAME = "tencent"
+CLOUD = "tencent"
 VERSION = "2017-03-12"
 ACTIONS = ("DescribeJob", "DescribeJobs", "DeleteJob", "TerminateJob")
 JOB_ID = re.compile(r"^job-[a-z0-9]{8}$")

@@ -1,6 +1,7 @@
 """Request and reply shapes shared by the service handlers, and the two clouds' error envelopes."""
 
 import json
+import time
 import uuid
 
 
@@ -59,3 +60,24 @@ def tencent_ok(fields):
 def tencent_error(code, message):
     return Reply(200, {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id()}},
                  error_code=code)
+
+
+def huawei_time(epoch, digits):
+    """``2026-11-30T01:02:03.587000Z`` (digits=6, IAM) or ``2026-11-30T01:02:03.158Z`` (digits=3, STS)."""
+    whole, micro = divmod(int(epoch * 1_000_000), 1_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + "." + ("%06d" % micro)[:digits] + "Z"
+
+
+def tencent_time(epoch):
+    """``2026-11-30T01:02:03Z``: Tencent's ISO 8601 form (Expiration)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+
+
+def caller(request):
+    """The key that signed the request (Huawei ``Access=``, Tencent ``Credential=``), for the record of issued
+    credentials."""
+    auth = request.headers.get("Authorization") or ""
+    for marker, end in (("Access=", ","), ("Credential=", "/")):
+        if marker in auth:
+            return auth.split(marker, 1)[1].split(end, 1)[0]
+    return None

@@ -26,14 +26,18 @@ TC_ID, TC_KEY = creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY
 TC_TMP_ID, TC_TMP_KEY = creds.TENCENT_TEMPORARY_SECRET_ID, creds.TENCENT_TEMPORARY_SECRET_KEY
 
 
-def huawei(client_class, emu, ak=AK, sk=SK, token=None, project=PROJECT):
-    creds = BasicCredentials(ak, sk, project)
-    if token:
-        creds = creds.with_security_token(token)
-    return client_class.new_builder().with_credentials(creds).with_endpoint(emu.url).build()
+def huawei(client_class, emu, ak=AK, sk=SK, token=None, project=PROJECT, credentials=None):
+    """``credentials``: a huaweicloudsdkcore credentials object to use instead of ak/sk/token (e.g. a provider's)."""
+    if credentials is None:
+        credentials = BasicCredentials(ak, sk, project)
+        if token:
+            credentials = credentials.with_security_token(token)
+    return client_class.new_builder().with_credentials(credentials).with_endpoint(emu.url).build()
 
 
-def tencent(emu, secret_id=TC_ID, secret_key=TC_KEY, token=None, region=creds.TENCENT_REGION):
-    cred = credential.Credential(secret_id, secret_key, token)
+def tencent(emu, secret_id=TC_ID, secret_key=TC_KEY, token=None, region=creds.TENCENT_REGION, cred=None):
+    """``cred``: a tencentcloud credential object to use instead of the keys (e.g. STSAssumeRoleCredential)."""
+    if cred is None:
+        cred = credential.Credential(secret_id, secret_key, token)
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:%d" % emu.port))
     return batch_client.BatchClient(cred, region, profile)

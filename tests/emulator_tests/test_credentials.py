@@ -33,7 +33,7 @@ def _print_credentials(*args):
 def test_every_value_is_exported_under_its_name():
     assert creds.CREDENTIALS["huawei_access_key"] == creds.HUAWEI_ACCESS_KEY
     assert creds.CREDENTIALS["tencent_temporary_security_token"] == creds.TENCENT_TEMPORARY_SECURITY_TOKEN
-    assert len(creds.CREDENTIALS) == 14
+    assert len(creds.CREDENTIALS) == 20
     assert all(isinstance(value, str) and value for value in creds.CREDENTIALS.values())
 
 
