@@ -21,12 +21,8 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     delete_in_batches,
     ensure_absent,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
-
-
-def api_error(code, status=400):
-    return ApiError(service="Test", operation="Delete", status=status, code=code, message="refused", request_id="rid-" + code)
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
 
 
 CLASSIFY = {"gone": GONE, "running": SPLIT_BATCH, "auth": ABORT, "boom": FAILED, "submitted": NOT_FINISHED}
@@ -175,7 +171,7 @@ def test_max_deletions_exceeded_still_reports_every_requested_id(check_mode):
 def test_a_failed_look_returns_the_usual_keys_and_the_error():
     class LookFails(FakeTarget):
         def look(self):
-            raise api_error("boom", status=503)
+            raise api_error("boom", status=503, operation="Delete")
 
     result = ensure_absent(LookFails(records(("a", "done"))))
     out = result.as_dict("things", dict)

@@ -78,7 +78,7 @@ def test_an_expired_answer_refreshes_once_even_when_many_workers_see_it():
         barrier.wait()
         outcomes.append(current.refresh(stale))
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker, name="worker-%d" % n) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -19,50 +19,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     mrs_selection,
     mrs_target,
 )
-
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-
-
-def error(code, status=400, operation="X"):
-    """An error as the connection raises it, named after the operation that failed."""
-    return ApiError(service="Huawei Cloud MRS", operation=operation, status=status, code=code, message="m", request_id="r")
-
-
-class FakeConnection:
-    """Serves MRS v2 list/show from a list of records; counts requests by operation."""
-
-    project_id = PROJECT
-
-    def __init__(self, records, max_limit=None, cluster="c1"):
-        self.records = records
-        self.max_limit = max_limit
-        self.cluster = cluster
-        self.calls = []
-
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        self.calls.append((operation, dict(query or {}), json_body))
-        if "/clusters/%s/" % self.cluster not in path + "/":
-            raise error("12000003", operation=operation)
-        if operation == "ShowJobExeListNew":
-            exact = ("job_state", "job_name", "user", "queue", "job_type")
-            matching = [r for r in self.records if all(r.get(k) == v for k, v in query.items() if k in exact)]
-            if "submitted_time_end" in query:
-                matching = [r for r in matching if r["submitted_time"] <= int(query["submitted_time_end"])]
-            limit = int(query["limit"])
-            if self.max_limit:
-                limit = min(limit, self.max_limit)
-            page = int(query["offset"])
-            return {"total_record": len(matching), "job_list": matching[(page - 1) * limit:page * limit]}
-        if operation == "ShowSingleJobExe":
-            job_id = path.rsplit("/", 1)[1]
-            for record in self.records:
-                if record["job_id"] == job_id:
-                    return {"job_detail": record}
-            raise error("0176", operation=operation)
-        return None
-
-    def ops(self, name):
-        return [c for c in self.calls if c[0] == name]
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import MRS, FakeMrsConnection, api_error
 
 
 def executions(n, state="FINISHED", prefix="j", submitted=0):
@@ -77,35 +34,35 @@ def target(conn, deleting=True, job_execution_ids=None, filters=None, force=Fals
 
 
 def test_filter_selection_defaults_to_finished_states_and_pages_by_100():
-    conn = FakeConnection(executions(250) + executions(30, state="RUNNING", prefix="r"))
+    conn = FakeMrsConnection(executions(250) + executions(30, state="RUNNING", prefix="r"))
     records, absent = target(conn, filters={"name_pattern": "n*"}).look()
     assert len(records) == 250 and absent == []
-    assert [c[1]["limit"] for c in conn.ops("ShowJobExeListNew")] == ["100", "100", "100"]
+    assert [c.query["limit"] for c in conn.ops("ShowJobExeListNew")] == ["100", "100", "100"]
 
 
 def test_a_single_state_and_the_age_cutoff_are_pushed_to_the_server():
-    conn = FakeConnection(executions(5))
+    conn = FakeMrsConnection(executions(5))
     target(conn, filters={"states": ["FAILED"], "older_than": "1d", "user": "etl"}).look()
-    query = conn.ops("ShowJobExeListNew")[0][1]
+    query = conn.ops("ShowJobExeListNew")[0].query
     assert query["job_state"] == "FAILED" and query["user"] == "etl" and "submitted_time_end" in query
 
 
 def test_a_server_that_caps_the_page_size_is_still_read_to_the_end():
-    conn = FakeConnection(executions(120), max_limit=50)
+    conn = FakeMrsConnection(executions(120), max_limit=50)
     records, dummy = target(conn, filters={}).look()
     assert len(records) == 120
     assert len(conn.ops("ShowJobExeListNew")) == 3
 
 
 def test_one_id_is_looked_up_with_one_show():
-    conn = FakeConnection(executions(500))
+    conn = FakeMrsConnection(executions(500))
     records, absent = target(conn, job_execution_ids=["j0001"]).look()
     assert [r["job_id"] for r in records] == ["j0001"] and absent == []
     assert [c[0] for c in conn.calls] == ["ShowSingleJobExe"]
 
 
 def test_many_ids_in_a_small_cluster_use_the_list():
-    conn = FakeConnection(executions(150))
+    conn = FakeMrsConnection(executions(150))
     ids = ["j%04d" % i for i in range(20)] + ["missing"]
     records, absent = target(conn, job_execution_ids=ids).look()
     assert len(records) == 20 and absent == ["missing"]
@@ -113,28 +70,28 @@ def test_many_ids_in_a_small_cluster_use_the_list():
 
 
 def test_few_ids_in_a_large_cluster_use_show():
-    conn = FakeConnection(executions(5000))
+    conn = FakeMrsConnection(executions(5000))
     records, absent = target(conn, job_execution_ids=["j0001", "j0002", "gone"]).look()
     assert len(records) == 2 and absent == ["gone"]
     assert len(conn.ops("ShowSingleJobExe")) == 3 and len(conn.ops("ShowJobExeListNew")) == 1
 
 
 def test_ids_and_filters_mean_these_ids_if_they_also_match():
-    conn = FakeConnection(executions(3) + executions(1, state="FAILED", prefix="f"))
+    conn = FakeMrsConnection(executions(3) + executions(1, state="FAILED", prefix="f"))
     records, absent = target(conn, job_execution_ids=["j0000", "f0000"], filters={"states": ["FAILED"]}).look()
     assert [r["job_id"] for r in records] == ["f0000"] and absent == []
 
 
 def test_a_missing_cluster_is_an_error_naming_it():
-    conn = FakeConnection(executions(3))
+    conn = FakeMrsConnection(executions(3))
     with pytest.raises(ApiError, match="c9") as raised:
         target(conn, cluster_id="c9", filters={}).look()
-    assert raised.value.code == "12000003" and raised.value.to_dict()["request_id"] == "r"
+    assert raised.value.code == "12000003" and raised.value.to_dict()["request_id"] == "req-1"
 
 
 @pytest.mark.parametrize("state", ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"])
 def test_unfinished_states_block_deletion(state):
-    t = target(FakeConnection([]), filters={})
+    t = target(FakeMrsConnection([]), filters={})
     assert t.blocker({"job_state": state}) and t.blocker({"job_state": "FINISHED"}) is None
 
 
@@ -150,12 +107,12 @@ def test_running_states_in_filters_need_force():
      ("APIGW.0301", 401, ABORT), ("APIGW.0302", 403, ABORT), ("APIGW.0201", 502, FAILED), ("0166", 500, FAILED)],
 )
 def test_delete_error_verdicts(code, status, verdict):
-    refused = mark_not_found(error(code, status, operation="BatchDeleteJobs"), NOT_FOUND)  # as MrsClient raises it
+    refused = mark_not_found(api_error(code, status, "BatchDeleteJobs", service=MRS), NOT_FOUND)  # as MrsClient raises it
     assert classify_delete_error(refused) == verdict
 
 
 def test_v1_force_is_refused_before_any_request():
-    conn = FakeConnection([])
+    conn = FakeMrsConnection([])
     with pytest.raises(ConfigurationError, match="v1.1"):
         target(conn, api_version="v1.1", job_execution_ids=["x"], force=True)
     assert conn.calls == []
@@ -163,11 +120,11 @@ def test_v1_force_is_refused_before_any_request():
 
 def test_v1_needs_a_cluster_for_filters():
     with pytest.raises(ConfigurationError, match="cluster_id"):
-        target(FakeConnection([]), api_version="v1.1", cluster_id=None, filters={})
+        target(FakeMrsConnection([]), api_version="v1.1", cluster_id=None, filters={})
 
 
 def test_v1_state_names_map_to_numeric_codes():
-    t = target(FakeConnection([]), api_version="v1.1", filters={"states": ["FINISHED", "KILLED"]})
+    t = target(FakeMrsConnection([]), api_version="v1.1", filters={"states": ["FINISHED", "KILLED"]})
     assert isinstance(t, MrsJobExecutionsV1)
     assert t._matches({"job_state": 3, "job_name": "x"}) and t._matches({"job_state": -1, "job_name": "x"})
     assert not t._matches({"job_state": 2, "job_name": "x"})
@@ -175,7 +132,7 @@ def test_v1_state_names_map_to_numeric_codes():
 
 
 def test_v1_state_1_is_starting_or_terminated_by_its_final_status():
-    t = target(FakeConnection([]), api_version="v1.1", filters={"states": ["KILLED"]})
+    t = target(FakeMrsConnection([]), api_version="v1.1", filters={"states": ["KILLED"]})
     starting = {"job_state": 1, "job_final_status": 0, "job_name": "x"}
     terminated = {"job_state": 1, "job_final_status": 3, "job_name": "x"}
     assert t.blocker(starting) and t.blocker(terminated) is None
@@ -184,7 +141,7 @@ def test_v1_state_1_is_starting_or_terminated_by_its_final_status():
 
 def test_v2_requires_a_cluster():
     with pytest.raises(ConfigurationError, match="cluster_id"):
-        MrsJobExecutions(MrsClient(FakeConnection([])), None, mrs_selection(None, {}))
+        MrsJobExecutions(MrsClient(FakeMrsConnection([])), None, mrs_selection(None, {}))
 
 
 def runs(name, ages_in_days, state="FINISHED", prefix=None):
@@ -198,17 +155,17 @@ def test_keep_latest_keeps_the_newest_of_each_job_and_lists_the_whole_cluster(ch
     """The issue's example: runs of A at 1, 2, 10, 11, 12 days, older_than 7d, keep_latest 2 - the three old
     ones go; A's two newest are too young to be selected at all; B's only run is old but its newest: kept."""
     records = runs("a", [1, 2, 10, 11, 12]) + runs("b", [20]) + runs("a", [0], state="RUNNING", prefix="ar")
-    conn = FakeConnection(records)
+    conn = FakeMrsConnection(records)
     result = ensure_absent(target(conn, filters={"older_than": "7d", "keep_latest": 2}), check_mode=check_mode)
     assert sorted(result.deleted) == ["a10", "a11", "a12"] and result.kept == ["b20"]
     assert result.not_deleted == [] and not result.failed
-    listed = conn.ops("ShowJobExeListNew")[0][1]
+    listed = conn.ops("ShowJobExeListNew")[0].query
     assert "submitted_time_end" not in listed  # the newest are counted whatever their age
 
 
 def test_ids_protected_by_a_rule_are_kept_and_do_not_fail():
     records = runs("a", [1, 2, 3]) + runs("prod", [5])
-    conn = FakeConnection(records)
+    conn = FakeMrsConnection(records)
     t = target(conn, job_execution_ids=["a01", "a03", "prod05", "gone"],
                filters={"keep_latest": 2, "keep_name_patterns": ["prod*"]})
     result = ensure_absent(t)
@@ -217,6 +174,6 @@ def test_ids_protected_by_a_rule_are_kept_and_do_not_fail():
 
 
 def test_without_retention_rules_the_server_side_filters_and_request_count_stay_as_they_were():
-    conn = FakeConnection(runs("a", [10, 11]))
+    conn = FakeMrsConnection(runs("a", [10, 11]))
     ensure_absent(target(conn, filters={"older_than": "7d"}), check_mode=True)
-    assert len(conn.ops("ShowJobExeListNew")) == 1 and "submitted_time_end" in conn.ops("ShowJobExeListNew")[0][1]
+    assert len(conn.ops("ShowJobExeListNew")) == 1 and "submitted_time_end" in conn.ops("ShowJobExeListNew")[0].query

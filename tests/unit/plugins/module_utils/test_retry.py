@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiRetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import parse_retry_after
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentRetryPolicy
-
-
-def err(code=None, status=None):
-    return ApiError("S", "Op", "m", status=status, code=code)
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
 
 
 @pytest.mark.parametrize("error, retry", [
-    (err("APIGW.0308", 429), True), (err("APIG.0308", 429), True), (err(None, 503), True), (err("x", 502), True),
-    (err("ConnectionError"), True), (err("Timeout"), True), (err("APIGW.0613", 503), True),
-    (err("APIGW.0301", 401), False), (err("0176", 400), False), (err("SSLError"), False), (err("0166", 500), True), (err("APIGW.0601", 500), True),
+    (api_error("APIGW.0308", 429), True), (api_error("APIG.0308", 429), True), (api_error(None, 503), True),
+    (api_error("x", 502), True), (api_error("ConnectionError", None), True), (api_error("Timeout", None), True),
+    (api_error("APIGW.0613", 503), True), (api_error("APIGW.0301", 401), False), (api_error("0176", 400), False),
+    (api_error("SSLError", None), False), (api_error("0166", 500), True), (api_error("APIGW.0601", 500), True),
 ])
 def test_huawei_retry_decisions(error, retry):
     assert HuaweiRetryPolicy().is_retryable(error) is retry
@@ -31,7 +28,7 @@ def test_huawei_retry_decisions(error, retry):
 ])
 def test_tencent_retry_decisions(code, retry):
     """The same decision for reads and deletes (every delete here is idempotent): the policy takes no "mutating"."""
-    assert TencentRetryPolicy().is_retryable(err(code, 200)) is retry
+    assert TencentRetryPolicy().is_retryable(api_error(code, 200)) is retry
 
 
 def test_backoff_is_capped_full_jitter():

@@ -7,66 +7,14 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
     TencentBatchClient,
     render_job,
     tencent_selection,
     tencent_target,
 )
-
-
-def tc_error(code, action="X"):
-    """An error as the connection raises it: the action's name, HTTP 200 and the API 3.0 code."""
-    return ApiError(service="Tencent Cloud Batch", operation=action, status=200, code=code, message="m", request_id="rid")
-
-
-class FakeConnection:
-    """DescribeJobs/DescribeJob/TerminateJob/DeleteJob over a dict of jobs."""
-
-    def __init__(self, jobs, unknown_ids="omit", submitted_refusals=0):
-        self.jobs = {j["JobId"]: dict(j) for j in jobs}
-        self.unknown_ids = unknown_ids
-        self.submitted_refusals = submitted_refusals
-        self.calls = []
-
-    def call(self, action, params, mutating=False):
-        self.calls.append((action, params))
-        if action == "DescribeJobs":
-            if "JobIds" in params:
-                assert len(params["JobIds"]) <= 100
-                if self.unknown_ids == "error" and any(i not in self.jobs for i in params["JobIds"]):
-                    raise tc_error("ResourceNotFound.Job", action)
-                return {"JobSet": [self.jobs[i] for i in params["JobIds"] if i in self.jobs],
-                        "TotalCount": len(params["JobIds"])}
-            jobs = list(self.jobs.values())
-            for f in params.get("Filters", []):
-                if f["Name"] == "job-state":
-                    jobs = [j for j in jobs if j["JobState"] in f["Values"]]
-            offset, limit = params["Offset"], params["Limit"]
-            return {"JobSet": jobs[offset:offset + limit], "TotalCount": len(jobs)}
-        job = self.jobs.get(params["JobId"])
-        if job is None:
-            raise tc_error("ResourceNotFound.Job", action)
-        if action == "DescribeJob":
-            return dict(job)
-        if action == "TerminateJob":
-            if job["JobState"] == "SUBMITTED":
-                self.submitted_refusals -= 1
-                if self.submitted_refusals < 0:
-                    job["JobState"] = "RUNNING"
-                raise tc_error("UnsupportedOperation", action)
-            job["JobState"] = "FAILED"
-            return {}
-        if action == "DeleteJob":
-            if job["JobState"] not in ("SUCCEED", "FAILED"):
-                raise tc_error("UnsupportedOperation", action)
-            del self.jobs[params["JobId"]]
-            return {}
-        raise AssertionError(action)
-
-    def count(self, action):
-        return len([c for c in self.calls if c[0] == action])
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeBatchConnection
 
 
 def jobs(n, state="SUCCEED", prefix="job-a"):
@@ -79,7 +27,7 @@ def target(conn, deleting=True, job_ids=None, filters=None, force=False):
 
 
 def test_ids_are_described_100_per_call_and_missing_ones_are_absent():
-    conn = FakeConnection(jobs(150))
+    conn = FakeBatchConnection(jobs(150))
     ids = ["job-a%03d" % i for i in range(150)] + ["job-zzz999"]
     records, absent = target(conn, job_ids=ids).look()
     assert len(records) == 150 and absent == ["job-zzz999"]
@@ -87,13 +35,13 @@ def test_ids_are_described_100_per_call_and_missing_ones_are_absent():
 
 
 def test_a_service_that_errors_on_unknown_ids_is_asked_one_by_one():
-    conn = FakeConnection(jobs(2), unknown_ids="error")
+    conn = FakeBatchConnection(jobs(2), unknown_ids="error")
     records, absent = target(conn, job_ids=["job-a000", "job-nope"]).look()
     assert [r["JobId"] for r in records] == ["job-a000"] and absent == ["job-nope"]
 
 
 def test_filters_default_to_finished_states_on_the_server_and_page_by_100():
-    conn = FakeConnection(jobs(230) + jobs(5, state="RUNNING", prefix="job-r"))
+    conn = FakeBatchConnection(jobs(230) + jobs(5, state="RUNNING", prefix="job-r"))
     records, dummy = target(conn, filters={}).look()
     assert len(records) == 230
     first = conn.calls[0][1]
@@ -102,7 +50,7 @@ def test_filters_default_to_finished_states_on_the_server_and_page_by_100():
 
 
 def test_a_single_job_id_string_is_accepted():
-    conn = FakeConnection(jobs(1))
+    conn = FakeBatchConnection(jobs(1))
     records, dummy = target(conn, job_ids="job-a000").look()
     assert len(records) == 1
 
@@ -110,18 +58,18 @@ def test_a_single_job_id_string_is_accepted():
 @pytest.mark.parametrize("bad", ["job-../x", "JOB-ABC", "job-ab cd", "job-", "other-123"])
 def test_ids_outside_the_alphabet_are_refused(bad):
     with pytest.raises(ConfigurationError, match="job_ids"):
-        target(FakeConnection([]), job_ids=[bad])
+        target(FakeBatchConnection([]), job_ids=[bad])
 
 
 def test_unfinished_task_instances_block_a_failed_job():
-    t = target(FakeConnection([]))
+    t = target(FakeBatchConnection([]))
     assert t.blocker({"JobState": "FAILED", "TaskInstanceMetrics": {"RunningCount": 1}})
     assert t.blocker({"JobState": "FAILED_INTERRUPTED"})
     assert t.blocker({"JobState": "FAILED", "TaskInstanceMetrics": {"FailedCount": 3}}) is None
 
 
 def test_force_terminates_a_submitted_job_once_it_leaves_submitted():
-    conn = FakeConnection(jobs(1, state="SUBMITTED"), submitted_refusals=2)
+    conn = FakeBatchConnection(jobs(1, state="SUBMITTED"), submitted_refusals=2)
     result = ensure_absent(target(conn, job_ids=["job-a000"], force=True), force=True, sleep=lambda s: None,
                            clock=lambda: 0.0)
     assert result.deleted == ["job-a000"] and conn.jobs == {}
@@ -129,11 +77,11 @@ def test_force_terminates_a_submitted_job_once_it_leaves_submitted():
 
 
 def test_delete_refused_as_unfinished_is_reported():
-    conn = FakeConnection(jobs(1))
+    conn = FakeBatchConnection(jobs(1))
 
     def refuse(action, params, mutating=False, _real=conn.call):
         if action == "DeleteJob":
-            raise tc_error("ResourceInUse.Job", action)
+            raise FakeBatchConnection.error("ResourceInUse.Job", operation=action)
         return _real(action, params, mutating)
 
     conn.call = refuse
@@ -151,16 +99,16 @@ def test_keep_latest_counts_each_job_name_across_the_region_whatever_the_zone():
         return {"JobId": job_id, "JobName": name, "JobState": "SUCCEED", "CreateTime": created,
                 "Placement": {"Zone": zone}}
 
-    conn = FakeConnection([job_("job-r1", "render", "2020-01-03T00:00:00Z", "ap-guangzhou-4"),
-                           job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3"),
-                           job_("job-r3", "render", "2020-01-01T00:00:00Z", "ap-guangzhou-3")])
+    conn = FakeBatchConnection([job_("job-r1", "render", "2020-01-03T00:00:00Z", "ap-guangzhou-4"),
+                                job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3"),
+                                job_("job-r3", "render", "2020-01-01T00:00:00Z", "ap-guangzhou-3")])
     result = ensure_absent(target(conn, filters={"zone": "ap-guangzhou-3", "keep_latest": 1}))
     # job-r1 is the newest "render" of the region (another zone): both of this zone's runs are older, so they go.
     assert sorted(result.deleted) == ["job-r2", "job-r3"] and result.kept == [] and "job-r1" in conn.jobs
     listed = [c[1] for c in conn.calls if c[0] == "DescribeJobs"][0]
     assert all(f["Name"] != "zone" for f in listed.get("Filters", []))
 
-    conn = FakeConnection([job_("job-r1", "render", "2020-01-03T00:00:00Z", "ap-guangzhou-3"),
-                           job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3")])
+    conn = FakeBatchConnection([job_("job-r1", "render", "2020-01-03T00:00:00Z", "ap-guangzhou-3"),
+                                job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3")])
     result = ensure_absent(target(conn, filters={"keep_latest": 1}), check_mode=True)
     assert result.deleted == ["job-r2"] and result.kept == ["job-r1"]

@@ -15,6 +15,7 @@ import pytest
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection, HuaweiRetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection, TencentRetryPolicy
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
 
 SECRET = "SUPERSECRETKEY0000000000000000000000000000"
 
@@ -392,7 +393,7 @@ def test_a_service_error_after_retries_says_how_many_and_one_without_retries_doe
 
 
 def test_the_error_dict_keeps_its_keys_and_adds_attempts_and_host():
-    keys = set(ApiError("S", "Op", "m").to_dict())
+    keys = set(api_error("0176").to_dict())
     assert keys == {"service", "operation", "status", "error_code", "message", "request_id", "attempts", "host"}
 
 
@@ -402,9 +403,9 @@ def test_both_clouds_share_one_retry_policy(policy):
     own = {name for name in vars(policy) if not name.startswith("__")}
     assert own <= {"throttling_codes", "throttling_prefixes", "retryable_codes"}
     for code in ("ConnectionRefused", "NameResolutionError", "InvalidURL"):
-        assert not policy().is_retryable(ApiError("S", "Op", "m", code=code))
+        assert not policy().is_retryable(api_error(code, status=None))
     for code in ("ConnectionError", "Timeout", "MalformedResponse"):
-        assert policy().is_retryable(ApiError("S", "Op", "m", code=code))
+        assert policy().is_retryable(api_error(code, status=None))
 
 
 @pytest.mark.parametrize("status", [200, 202, 204])

@@ -7,56 +7,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
     WorkspaceClient,
     expiry,
     workspace_selection,
     workspace_target,
 )
-
-
-class FakeConnection:
-    """Workspace list/show/batch-delete over a dict of tasks; unknown ids in a batch reject or are ignored."""
-
-    project_id = "p"
-
-    def __init__(self, tasks, unknown_ids="reject"):
-        self.tasks = {t["id"]: t for t in tasks}
-        self.unknown_ids = unknown_ids
-        self.calls = []
-        self.vanish_on_delete = set()
-
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        self.calls.append((operation, dict(query or {}), json_body))
-        if operation == "ListScheduledTasks":
-            life_cycle = query.get("scheduled_type") == "LIFE_CYCLE"
-            tasks = [t for t in self.tasks.values() if (t["scheduled_type"] == "LIFE_CYCLE") == life_cycle
-                     and all(t.get(k) == v for k, v in query.items() if k in ("task_type", "scheduled_type", "task_name", "last_status"))]
-            offset, limit = int(query["offset"]), int(query["limit"])
-            return {"total_count": len(tasks), "scheduled_tasks": tasks[offset:offset + limit]}
-        if operation == "ShowScheduledTasks":
-            task_id = path.rsplit("/", 1)[1]
-            if task_id not in self.tasks:
-                raise ApiError(service="Huawei Cloud Workspace", operation=operation, status=400, code="WKS.0103",
-                               message="undocumented", request_id="r")
-            # The show body has no last_status and no enable (ShowScheduledTasksResponse).
-            return {k: v for k, v in self.tasks[task_id].items() if k not in ("last_status", "enable")}
-        if operation == "BatchDeleteScheduledTasks":
-            for task_id in self.vanish_on_delete:
-                self.tasks.pop(task_id, None)
-            self.vanish_on_delete = set()
-            ids = json_body["task_ids"]
-            if self.unknown_ids == "reject" and any(i not in self.tasks for i in ids):
-                raise ApiError(service="Huawei Cloud Workspace", operation=operation, status=400, code="WKS.0103",
-                               message="unknown id", request_id="r")
-            for task_id in ids:
-                self.tasks.pop(task_id, None)
-            return None
-        raise AssertionError(operation)
-
-    def count(self, operation):
-        return len([c for c in self.calls if c[0] == operation])
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeWorkspaceConnection
 
 
 def tasks(n, prefix="t", scheduled_type="DAY"):
@@ -69,35 +26,35 @@ def target(conn, task_ids=None, filters=None, batch_size=1000):
 
 
 def test_filters_read_both_listings_in_pages_of_50():
-    conn = FakeConnection(tasks(120) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
+    conn = FakeWorkspaceConnection(tasks(120) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
     records, dummy = target(conn, filters={}).look()
     assert len(records) == 123
     assert conn.count("ListScheduledTasks") == 3 + 1
-    assert {c[1]["limit"] for c in conn.calls} == {"50"}
+    assert {c.query["limit"] for c in conn.calls} == {"50"}
 
 
 def test_scheduled_type_filter_reads_one_listing():
-    conn = FakeConnection(tasks(10) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
+    conn = FakeWorkspaceConnection(tasks(10) + tasks(3, prefix="lc", scheduled_type="LIFE_CYCLE"))
     records, dummy = target(conn, filters={"scheduled_type": "LIFE_CYCLE"}).look()
     assert len(records) == 3 and conn.count("ListScheduledTasks") == 1
 
 
 def test_one_id_costs_one_show_even_a_triggered_one():
-    conn = FakeConnection(tasks(500) + tasks(1, prefix="lc", scheduled_type="LIFE_CYCLE"))
+    conn = FakeWorkspaceConnection(tasks(500) + tasks(1, prefix="lc", scheduled_type="LIFE_CYCLE"))
     records, absent = target(conn, task_ids=["lc00000"]).look()
     assert [r["id"] for r in records] == ["lc00000"] and absent == []
     assert [c[0] for c in conn.calls] == ["ShowScheduledTasks"]
 
 
 def test_an_undocumented_show_error_is_confirmed_by_the_list():
-    conn = FakeConnection(tasks(3))
+    conn = FakeWorkspaceConnection(tasks(3))
     records, absent = target(conn, task_ids=["nope"]).look()
     assert records == [] and absent == ["nope"]
     assert conn.count("ListScheduledTasks") >= 2  # never read "gone" from the show error alone
 
 
 def test_many_ids_in_few_pages_use_the_list():
-    conn = FakeConnection(tasks(60))
+    conn = FakeWorkspaceConnection(tasks(60))
     ids = ["t%05d" % i for i in range(40)] + ["missing"]
     records, absent = target(conn, task_ids=ids).look()
     assert len(records) == 40 and absent == ["missing"]
@@ -105,7 +62,7 @@ def test_many_ids_in_few_pages_use_the_list():
 
 
 def test_4000_of_5000_cost_the_pages_plus_one_batch_per_batch_size():
-    conn = FakeConnection(tasks(4000, prefix="del") + tasks(1000, prefix="keep"))
+    conn = FakeWorkspaceConnection(tasks(4000, prefix="del") + tasks(1000, prefix="keep"))
     result = ensure_absent(target(conn, filters={"name_pattern": "del-*"}))
     assert len(result.deleted) == 4000 and len(conn.tasks) == 1000
     assert conn.count("ListScheduledTasks") == 100 + 1
@@ -114,7 +71,7 @@ def test_4000_of_5000_cost_the_pages_plus_one_batch_per_batch_size():
 
 def test_vanished_id_in_a_batch_under_both_settings():
     for setting in ("reject", "ignore"):
-        conn = FakeConnection(tasks(10), unknown_ids=setting)
+        conn = FakeWorkspaceConnection(tasks(10), unknown_ids=setting)
         conn.vanish_on_delete = {"t00003"}
         result = ensure_absent(target(conn, filters={}))
         assert not result.failed, setting
@@ -123,7 +80,7 @@ def test_vanished_id_in_a_batch_under_both_settings():
 
 
 def test_check_mode_makes_no_batch_delete():
-    conn = FakeConnection(tasks(5))
+    conn = FakeWorkspaceConnection(tasks(5))
     result = ensure_absent(target(conn, filters={}), check_mode=True)
     assert len(result.deleted) == 5 and conn.count("BatchDeleteScheduledTasks") == 0
 
@@ -143,7 +100,7 @@ SERVER_FILTERS = {
 def test_an_existing_task_that_does_not_match_a_server_side_filter_is_in_no_list(option, how_many, check_mode):
     field, wanted, other = SERVER_FILTERS[option]
     base = {"task_name": "n", "task_type": "REBOOT", "scheduled_type": "DAY", "last_status": "SUCCESS", "enable": True}
-    conn = FakeConnection([dict(base, id="match", **{field: wanted}), dict(base, id="other", **{field: other})])
+    conn = FakeWorkspaceConnection([dict(base, id="match", **{field: wanted}), dict(base, id="other", **{field: other})])
     requested = {1: ["other"], 3: ["match", "other", "missing"]}[how_many]
     result = ensure_absent(target(conn, task_ids=requested, filters={option: wanted}), check_mode=check_mode)
     expected_deleted = ["match"] if "match" in requested else []
@@ -188,9 +145,10 @@ def test_an_expiry_that_cannot_be_decided_is_never_guessed(expire_time, time_zon
 @pytest.mark.parametrize("wanted", [True, False])
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_tasks_whose_expiry_cannot_be_decided_are_not_deleted_and_fail_the_task(wanted, check_mode):
-    conn = FakeConnection([expiring("old", "2020-01-01 00:00:00", "UTC"), expiring("new", "2099-01-01 00:00:00", "UTC"),
-                           expiring("mars", "2020-01-01 00:00:00", "Mars/Olympus_Mons"),
-                           expiring("nozone", "2020-01-01 00:00:00", None)])
+    conn = FakeWorkspaceConnection([expiring("old", "2020-01-01 00:00:00", "UTC"),
+                                    expiring("new", "2099-01-01 00:00:00", "UTC"),
+                                    expiring("mars", "2020-01-01 00:00:00", "Mars/Olympus_Mons"),
+                                    expiring("nozone", "2020-01-01 00:00:00", None)])
     t = target(conn, filters={"expired": wanted})
     t.now = NOW
     result = ensure_absent(t, check_mode=check_mode)
@@ -198,5 +156,5 @@ def test_tasks_whose_expiry_cannot_be_decided_are_not_deleted_and_fail_the_task(
     assert sorted(n["id"] for n in result.not_deleted) == ["mars", "nozone"]
     assert all("cannot be decided" in n["reason"] for n in result.not_deleted)
     assert result.failed and {"mars", "nozone"} <= set(conn.tasks)
-    sent = [c[2]["task_ids"] for c in conn.calls if c[0] == "BatchDeleteScheduledTasks"]
+    sent = [c.json_body["task_ids"] for c in conn.ops("BatchDeleteScheduledTasks")]
     assert sent == ([] if check_mode else [result.deleted])

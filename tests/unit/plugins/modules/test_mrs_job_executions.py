@@ -7,70 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.modules import mrs_job_executions
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeMrsConnection, run_to_end
 
-PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 CLUSTER = "c1"
 RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "job_executions"}
-
-
-def api_error(operation, code, status=400):
-    error = ApiError(service="Huawei Cloud MRS", operation=operation, status=status, code=code, message="refused",
-                     request_id="req-1")
-    error.attempts, error.host = 1, "https://mrs.cn-north-4.myhuaweicloud.com:443"
-    return error
-
-
-class FakeMrsConnection:
-    """MRS v2 list, show, batch-delete and kill over a dict of executions, at the connection's public boundary.
-
-    ``fail`` maps an operation to the ApiError it raises; ``refuse`` holds ids BatchDeleteJobs refuses
-    (error 0166, HTTP 500: a failure of that call only).
-    """
-
-    project_id = PROJECT
-
-    def __init__(self, records, fail=None, refuse=()):
-        self.records = {r["job_id"]: dict(r) for r in records}
-        self.fail = fail or {}
-        self.refuse = set(refuse)
-        self.calls = []
-        self.closed = False
-
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        self.calls.append((operation, method, path, mutating))
-        if operation in self.fail:
-            raise self.fail[operation]
-        if operation == "ShowJobExeListNew":
-            matching = [r for r in self.records.values()
-                        if all(r.get(k) == v for k, v in query.items() if k in ("job_state", "job_name"))]
-            limit, page = int(query["limit"]), int(query["offset"])
-            return {"total_record": len(matching), "job_list": matching[(page - 1) * limit:page * limit]}
-        if operation == "ShowSingleJobExe":
-            record = self.records.get(path.rsplit("/", 1)[1])
-            if record is None:
-                raise api_error(operation, "0176")
-            return {"job_detail": dict(record)}
-        if operation == "BatchDeleteJobs":
-            ids = json_body["job_id_list"]
-            if self.refuse & set(ids):
-                raise api_error(operation, "0166", status=500)
-            for job_id in ids:
-                self.records.pop(job_id, None)
-            return None
-        if operation == "StopJob":
-            self.records[path.split("/")[-2]]["job_state"] = "KILLED"
-            return None
-        raise AssertionError(operation)
-
-    def mutating_calls(self):
-        return [c for c in self.calls if c[3]]
-
-    def close(self):
-        self.closed = True
 
 
 def execution(job_id, state="FINISHED", name="etl"):
@@ -83,11 +25,7 @@ def params(**extra):
 
 
 def end(create_module, module, conn):
-    """run_module with the fake connection; returns the exception exit_json or fail_json raised."""
-    with pytest.raises((create_module.Exited, create_module.Failed)) as ended:
-        run_module(module, lambda m: conn, mrs_job_executions.run)
-    assert conn.closed
-    return ended.value
+    return run_to_end(create_module, module, conn, mrs_job_executions.run)
 
 
 def test_delete_by_filters_sends_one_batch_delete_and_returns_every_key(create_module):
@@ -154,7 +92,8 @@ def test_run_module_exits_with_the_result_and_closes_the_connection(create_modul
 
 
 def test_a_failed_api_call_fails_the_task_with_the_error_and_the_full_result(create_module):
-    conn = FakeMrsConnection([execution("j1")], fail={"ShowJobExeListNew": api_error("ShowJobExeListNew", "APIGW.0301", 401)})
+    refused = FakeMrsConnection.error("APIGW.0301", 401, "ShowJobExeListNew")
+    conn = FakeMrsConnection([execution("j1")], fail={"ShowJobExeListNew": refused})
     ended = end(create_module, create_module(mrs_job_executions, params(filters={})), conn)
     assert isinstance(ended, create_module.Failed)
     assert "ShowJobExeListNew" in ended.kwargs["msg"] and "APIGW.0301" in ended.kwargs["msg"]
@@ -168,7 +107,8 @@ def test_a_failed_api_call_fails_the_task_with_the_error_and_the_full_result(cre
 
 
 def test_a_missing_cluster_fails_with_a_message_naming_it(create_module):
-    conn = FakeMrsConnection([], fail={"ShowJobExeListNew": api_error("ShowJobExeListNew", "12000003")})
+    missing = FakeMrsConnection.error("12000003", operation="ShowJobExeListNew")
+    conn = FakeMrsConnection([], fail={"ShowJobExeListNew": missing})
     ended = end(create_module, create_module(mrs_job_executions, params(cluster_id="c9", filters={})), conn)
     assert isinstance(ended, create_module.Failed)
     assert "c9" in ended.kwargs["msg"] and ended.kwargs["error"]["error_code"] == "12000003"

@@ -6,45 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.modules import mrs_job_executions_info
-
-
-def api_error(operation, code, status):
-    return ApiError(service="Huawei Cloud MRS", operation=operation, status=status, code=code, message="denied",
-                    request_id="req-3")
-
-
-class FakeMrsConnection:
-    """MRS v2 list and show over a list of executions; any mutating request fails the test."""
-
-    project_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-
-    def __init__(self, records, fail=None):
-        self.records = {r["job_id"]: r for r in records}
-        self.fail = fail or {}
-        self.calls = []
-        self.closed = False
-
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        assert not mutating, operation
-        self.calls.append(operation)
-        if operation in self.fail:
-            raise self.fail[operation]
-        if operation == "ShowJobExeListNew":
-            matching = [r for r in self.records.values() if query.get("job_state", r["job_state"]) == r["job_state"]]
-            limit, page = int(query["limit"]), int(query["offset"])
-            return {"total_record": len(matching), "job_list": matching[(page - 1) * limit:page * limit]}
-        if operation == "ShowSingleJobExe":
-            record = self.records.get(path.rsplit("/", 1)[1])
-            if record is None:
-                raise api_error(operation, "0176", 400)
-            return {"job_detail": record}
-        raise AssertionError(operation)
-
-    def close(self):
-        self.closed = True
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import MRS, FakeMrsConnection, api_error
 
 
 def execution(job_id, state):
@@ -52,7 +16,7 @@ def execution(job_id, state):
 
 
 def test_info_returns_only_the_executions_and_changed_false(create_module):
-    conn = FakeMrsConnection([execution("j1", "FINISHED"), execution("r1", "RUNNING")])
+    conn = FakeMrsConnection([execution("j1", "FINISHED"), execution("r1", "RUNNING")], read_only=True)
     module = create_module(mrs_job_executions_info, {"cluster_id": "c1", "filters": {}})
     with pytest.raises(create_module.Exited) as ended:
         run_module(module, lambda m: conn, mrs_job_executions_info.run)
@@ -63,14 +27,14 @@ def test_info_returns_only_the_executions_and_changed_false(create_module):
 
 
 def test_info_selects_running_states_without_force(create_module):
-    conn = FakeMrsConnection([execution("j1", "FINISHED"), execution("r1", "RUNNING")])
+    conn = FakeMrsConnection([execution("j1", "FINISHED"), execution("r1", "RUNNING")], read_only=True)
     module = create_module(mrs_job_executions_info, {"cluster_id": "c1", "filters": {"states": ["RUNNING"]}})
     result, failure = mrs_job_executions_info.run(module, conn)
     assert failure is None and result == {"changed": False, "job_executions": [execution("r1", "RUNNING")], "kept": []}
 
 
 def test_info_by_id_leaves_missing_ids_out(create_module):
-    conn = FakeMrsConnection([execution("j1", "FINISHED")])
+    conn = FakeMrsConnection([execution("j1", "FINISHED")], read_only=True)
     module = create_module(mrs_job_executions_info, {"cluster_id": "c1", "job_execution_ids": ["gone", "j1"]},
                            check_mode=True, diff=True)
     result, dummy = mrs_job_executions_info.run(module, conn)
@@ -78,7 +42,8 @@ def test_info_by_id_leaves_missing_ids_out(create_module):
 
 
 def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):
-    conn = FakeMrsConnection([], fail={"ShowJobExeListNew": api_error("ShowJobExeListNew", "APIGW.0302", 403)})
+    denied = api_error("APIGW.0302", 403, "ShowJobExeListNew", service=MRS, request_id="req-3", message="denied")
+    conn = FakeMrsConnection([], fail={"ShowJobExeListNew": denied}, read_only=True)
     with pytest.raises(create_module.Failed) as ended:
         run_module(create_module(mrs_job_executions_info, {"cluster_id": "c1"}), lambda m: conn,
                    mrs_job_executions_info.run)
@@ -97,7 +62,7 @@ def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):
     {"cluster_id": "c1", "filters": {"older_than": "7 days"}},
 ], ids=["bad-cluster", "bad-id", "bad-duration"])
 def test_bad_options_fail_with_a_message_only_and_no_request(create_module, bad):
-    conn = FakeMrsConnection([])
+    conn = FakeMrsConnection([], read_only=True)
     with pytest.raises(create_module.Failed) as ended:
         run_module(create_module(mrs_job_executions_info, bad), lambda m: conn, mrs_job_executions_info.run)
     assert list(ended.value.kwargs) == ["msg"] and conn.calls == []

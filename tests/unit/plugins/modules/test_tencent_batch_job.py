@@ -7,71 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection
 from ansible_collections.cloudjobs.cleanup.plugins.modules import tencent_batch_job
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeBatchConnection, run_to_end
 
 RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "jobs"}
-
-
-def tc_error(action, code):
-    error = ApiError(service="Tencent Cloud Batch", operation=action, status=200, code=code, message="refused",
-                     request_id="rid-7")
-    error.attempts, error.host = 1, "https://batch.tencentcloudapi.com:443"
-    return error
-
-
-class FakeBatchConnection:
-    """DescribeJobs, DescribeJob, TerminateJob and DeleteJob over a dict of jobs: ``call`` returns the API 3.0
-    ``Response`` object as the real connection does.
-
-    ``fail`` maps an action to the ApiError it raises; ``refuse`` holds job ids DeleteJob refuses with
-    InternalError (a failure of that call only).
-    """
-
-    def __init__(self, jobs, fail=None, refuse=()):
-        self.jobs = {j["JobId"]: dict(j) for j in jobs}
-        self.fail = fail or {}
-        self.refuse = set(refuse)
-        self.calls = []
-        self.closed = False
-
-    def call(self, action, params, mutating=False):
-        self.calls.append((action, params, mutating))
-        if action in self.fail:
-            raise self.fail[action]
-        if action == "DescribeJobs":
-            if "JobIds" in params:
-                found = [self.jobs[i] for i in params["JobIds"] if i in self.jobs]
-                return {"JobSet": found, "TotalCount": len(found), "RequestId": "rid-1"}
-            jobs = list(self.jobs.values())
-            for f in params.get("Filters", []):
-                if f["Name"] == "job-state":
-                    jobs = [j for j in jobs if j["JobState"] in f["Values"]]
-            offset, limit = params["Offset"], params["Limit"]
-            return {"JobSet": jobs[offset:offset + limit], "TotalCount": len(jobs), "RequestId": "rid-1"}
-        job = self.jobs.get(params["JobId"])
-        if job is None:
-            raise tc_error(action, "ResourceNotFound.Job")
-        if action == "DescribeJob":
-            return dict(job, RequestId="rid-2")
-        if action == "TerminateJob":
-            job["JobState"] = "FAILED"
-            job.pop("TaskInstanceMetrics", None)
-            return {"RequestId": "rid-3"}
-        if action == "DeleteJob":
-            if params["JobId"] in self.refuse:
-                raise tc_error(action, "InternalError")
-            del self.jobs[params["JobId"]]
-            return {"RequestId": "rid-4"}
-        raise AssertionError(action)
-
-    def mutating_calls(self):
-        return [c for c in self.calls if c[2]]
-
-    def close(self):
-        self.closed = True
 
 
 def job(job_id, state="SUCCEED", **extra):
@@ -80,10 +20,7 @@ def job(job_id, state="SUCCEED", **extra):
 
 
 def end(create_module, module, conn):
-    with pytest.raises((create_module.Exited, create_module.Failed)) as ended:
-        run_module(module, lambda m: conn, tencent_batch_job.run)
-    assert conn.closed
-    return ended.value
+    return run_to_end(create_module, module, conn, tencent_batch_job.run)
 
 
 def test_delete_by_filters_deletes_each_finished_job_and_renders_them(create_module):
@@ -145,7 +82,8 @@ def test_force_terminates_a_busy_job_then_deletes_it(create_module):
 
 
 def test_a_failed_call_fails_the_task_with_the_error_and_the_full_result(create_module):
-    conn = FakeBatchConnection([job("job-a1")], fail={"DescribeJobs": tc_error("DescribeJobs", "AuthFailure.SignatureFailure")})
+    refused = FakeBatchConnection.error("AuthFailure.SignatureFailure", operation="DescribeJobs")
+    conn = FakeBatchConnection([job("job-a1")], fail={"DescribeJobs": refused})
     ended = end(create_module, create_module(tencent_batch_job, {"filters": {}}), conn)
     assert isinstance(ended, create_module.Failed)
     assert ended.kwargs["error"] == {

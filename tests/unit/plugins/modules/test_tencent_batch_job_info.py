@@ -6,47 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.modules import tencent_batch_job_info
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import BATCH, FakeBatchConnection, api_error
 
 
-def tc_error(action, code):
-    return ApiError(service="Tencent Cloud Batch", operation=action, status=200, code=code, message="no such region",
-                    request_id="rid-5")
-
-
-class FakeBatchConnection:
-    """DescribeJobs and DescribeJob over a list of jobs; any mutating call fails the test."""
-
-    def __init__(self, jobs, fail=None):
-        self.jobs = {j["JobId"]: dict(j) for j in jobs}
-        self.fail = fail or {}
-        self.calls = []
-        self.closed = False
-
-    def call(self, action, params, mutating=False):
-        assert not mutating, action
-        self.calls.append(action)
-        if action in self.fail:
-            raise self.fail[action]
-        if action == "DescribeJobs":
-            if "JobIds" in params:
-                found = [self.jobs[i] for i in params["JobIds"] if i in self.jobs]
-                return {"JobSet": found, "TotalCount": len(found)}
-            jobs = list(self.jobs.values())
-            for f in params.get("Filters", []):
-                if f["Name"] == "job-state":
-                    jobs = [j for j in jobs if j["JobState"] in f["Values"]]
-            return {"JobSet": jobs[params["Offset"]:params["Offset"] + params["Limit"]], "TotalCount": len(jobs)}
-        if action == "DescribeJob":
-            if params["JobId"] not in self.jobs:
-                raise tc_error(action, "ResourceNotFound.Job")
-            return dict(self.jobs[params["JobId"]])
-        raise AssertionError(action)
-
-    def close(self):
-        self.closed = True
+def no_such_region():
+    return api_error("InvalidParameterValue", 200, "DescribeJobs", service=BATCH, request_id="rid-5",
+                     message="no such region")
 
 
 def job(job_id, state="SUCCEED"):
@@ -61,7 +28,7 @@ def rendered(record):
 
 
 def test_info_lists_every_state_by_default_and_returns_only_jobs_unchanged(create_module):
-    conn = FakeBatchConnection([job("job-a1"), job("job-r1", "RUNNING")])
+    conn = FakeBatchConnection([job("job-a1"), job("job-r1", "RUNNING")], read_only=True)
     module = create_module(tencent_batch_job_info, {"filters": {}})
     with pytest.raises(create_module.Exited) as ended:
         run_module(module, lambda m: conn, tencent_batch_job_info.run)
@@ -73,19 +40,19 @@ def test_info_lists_every_state_by_default_and_returns_only_jobs_unchanged(creat
 
 
 def test_info_ignores_check_mode_and_diff(create_module):
-    conn = FakeBatchConnection([job("job-a1")])
+    conn = FakeBatchConnection([job("job-a1")], read_only=True)
     module = create_module(tencent_batch_job_info, {"job_ids": ["job-a1", "job-gone"]}, check_mode=True, diff=True)
     result, failure = tencent_batch_job_info.run(module, conn)
     assert failure is None and result == {"changed": False, "jobs": [rendered(job("job-a1"))], "kept": []}
 
 
 def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):
-    conn = FakeBatchConnection([job("job-a1")], fail={"DescribeJobs": tc_error("DescribeJobs", "InvalidParameterValue")})
+    conn = FakeBatchConnection([job("job-a1")], fail={"DescribeJobs": no_such_region()}, read_only=True)
     with pytest.raises(create_module.Failed) as ended:
         run_module(create_module(tencent_batch_job_info, {"filters": {}}), lambda m: conn, tencent_batch_job_info.run)
     kwargs = ended.value.kwargs
     assert set(kwargs) == {"msg", "error"}
-    assert kwargs["msg"] == str(tc_error("DescribeJobs", "InvalidParameterValue"))
+    assert kwargs["msg"] == str(no_such_region())
     assert kwargs["error"] == {
         "service": "Tencent Cloud Batch", "operation": "DescribeJobs", "status": 200,
         "error_code": "InvalidParameterValue", "message": "no such region", "request_id": "rid-5",
@@ -95,7 +62,7 @@ def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):
 
 
 def test_a_bad_id_fails_with_a_message_only_and_no_request(create_module):
-    conn = FakeBatchConnection([])
+    conn = FakeBatchConnection([], read_only=True)
     with pytest.raises(create_module.Failed) as ended:
         run_module(create_module(tencent_batch_job_info, {"job_ids": ["job-../x"]}), lambda m: conn,
                    tencent_batch_job_info.run)

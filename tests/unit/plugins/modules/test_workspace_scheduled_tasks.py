@@ -6,65 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.modules import workspace_scheduled_tasks
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeWorkspaceConnection, run_to_end
 
 RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "scheduled_tasks"}
-
-
-def api_error(operation, code, status):
-    error = ApiError(service="Huawei Cloud Workspace", operation=operation, status=status, code=code,
-                     message="refused", request_id="req-9")
-    error.attempts, error.host = 2, "https://workspace.cn-north-4.myhuaweicloud.com:443"
-    return error
-
-
-class FakeWorkspaceConnection:
-    """Workspace list, show and batch-delete over a dict of tasks, at the connection's public boundary.
-
-    ``fail`` maps an operation to the ApiError it raises; ``refuse`` holds ids BatchDeleteScheduledTasks refuses
-    with HTTP 500 (a failure of that call only).
-    """
-
-    project_id = "p"
-
-    def __init__(self, tasks, fail=None, refuse=()):
-        self.tasks = {t["id"]: dict(t) for t in tasks}
-        self.fail = fail or {}
-        self.refuse = set(refuse)
-        self.calls = []
-        self.closed = False
-
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        self.calls.append((operation, method, path, mutating))
-        if operation in self.fail:
-            raise self.fail[operation]
-        if operation == "ListScheduledTasks":
-            life_cycle = query.get("scheduled_type") == "LIFE_CYCLE"
-            tasks = [t for t in self.tasks.values() if (t["scheduled_type"] == "LIFE_CYCLE") == life_cycle
-                     and all(t.get(k) == v for k, v in query.items() if k in ("task_type", "scheduled_type", "task_name"))]
-            offset, limit = int(query["offset"]), int(query["limit"])
-            return {"total_count": len(tasks), "scheduled_tasks": tasks[offset:offset + limit]}
-        if operation == "ShowScheduledTasks":
-            task_id = path.rsplit("/", 1)[1]
-            if task_id not in self.tasks:
-                raise api_error(operation, "WKS.0103", 400)
-            return dict(self.tasks[task_id])
-        if operation == "BatchDeleteScheduledTasks":
-            ids = json_body["task_ids"]
-            if self.refuse & set(ids):
-                raise api_error(operation, "WKS.0001", 500)
-            for task_id in ids:
-                self.tasks.pop(task_id, None)
-            return None
-        raise AssertionError(operation)
-
-    def mutating_calls(self):
-        return [c for c in self.calls if c[3]]
-
-    def close(self):
-        self.closed = True
 
 
 def task(task_id, scheduled_type="DAY", **extra):
@@ -73,10 +18,7 @@ def task(task_id, scheduled_type="DAY", **extra):
 
 
 def end(create_module, module, conn):
-    with pytest.raises((create_module.Exited, create_module.Failed)) as ended:
-        run_module(module, lambda m: conn, workspace_scheduled_tasks.run)
-    assert conn.closed
-    return ended.value
+    return run_to_end(create_module, module, conn, workspace_scheduled_tasks.run)
 
 
 def test_delete_by_filters_reads_both_listings_and_sends_one_batch_delete(create_module):
@@ -109,7 +51,8 @@ def test_diff_mode_shows_the_selected_tasks_before_and_what_remains_after(create
 
 
 def test_a_failed_list_fails_the_task_with_the_error_and_the_full_result(create_module):
-    conn = FakeWorkspaceConnection([task("t1")], fail={"ListScheduledTasks": api_error("ListScheduledTasks", "APIGW.0302", 403)})
+    refused = FakeWorkspaceConnection.error("APIGW.0302", 403, "ListScheduledTasks", attempts=2)
+    conn = FakeWorkspaceConnection([task("t1")], fail={"ListScheduledTasks": refused})
     ended = end(create_module, create_module(workspace_scheduled_tasks, {"filters": {}}), conn)
     assert isinstance(ended, create_module.Failed)
     assert ended.kwargs["error"] == {

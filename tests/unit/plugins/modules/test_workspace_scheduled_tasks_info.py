@@ -6,43 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 from ansible_collections.cloudjobs.cleanup.plugins.modules import workspace_scheduled_tasks_info
-
-
-def api_error(operation, status):
-    return ApiError(service="Huawei Cloud Workspace", operation=operation, status=status, code="WKS.0500",
-                    message="internal", request_id="req-4")
-
-
-class FakeWorkspaceConnection:
-    """Workspace list and show over a list of tasks; any mutating request fails the test."""
-
-    project_id = "p"
-
-    def __init__(self, tasks, fail=None):
-        self.tasks = {t["id"]: t for t in tasks}
-        self.fail = fail or {}
-        self.calls = []
-        self.closed = False
-
-    def request(self, operation, method, path, query=None, json_body=None, ok_status=(200,), mutating=False):
-        assert not mutating, operation
-        self.calls.append(operation)
-        if operation in self.fail:
-            raise self.fail[operation]
-        if operation == "ListScheduledTasks":
-            life_cycle = query.get("scheduled_type") == "LIFE_CYCLE"
-            tasks = [t for t in self.tasks.values() if (t["scheduled_type"] == "LIFE_CYCLE") == life_cycle]
-            offset, limit = int(query["offset"]), int(query["limit"])
-            return {"total_count": len(tasks), "scheduled_tasks": tasks[offset:offset + limit]}
-        if operation == "ShowScheduledTasks":
-            return dict(self.tasks[path.rsplit("/", 1)[1]])
-        raise AssertionError(operation)
-
-    def close(self):
-        self.closed = True
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import WORKSPACE, FakeWorkspaceConnection, api_error
 
 
 def task(task_id, **extra):
@@ -50,7 +16,7 @@ def task(task_id, **extra):
 
 
 def test_info_returns_only_the_tasks_and_changed_false(create_module):
-    conn = FakeWorkspaceConnection([task("t1"), task("t2", scheduled_type="LIFE_CYCLE")])
+    conn = FakeWorkspaceConnection([task("t1"), task("t2", scheduled_type="LIFE_CYCLE")], read_only=True)
     module = create_module(workspace_scheduled_tasks_info, {"filters": {}})
     with pytest.raises(create_module.Exited) as ended:
         run_module(module, lambda m: conn, workspace_scheduled_tasks_info.run)
@@ -62,7 +28,7 @@ def test_info_returns_only_the_tasks_and_changed_false(create_module):
 def test_a_task_whose_expiry_cannot_be_decided_is_left_out_with_a_warning(create_module):
     expired = task("old", expire_time="2020-01-01 00:00:00", time_zone="UTC")
     no_zone = task("nozone", expire_time="2020-01-01 00:00:00")
-    conn = FakeWorkspaceConnection([expired, no_zone])
+    conn = FakeWorkspaceConnection([expired, no_zone], read_only=True)
     module = create_module(workspace_scheduled_tasks_info, {"filters": {"expired": True}})
     result, failure = workspace_scheduled_tasks_info.run(module, conn)
     assert failure is None and result == {"changed": False, "scheduled_tasks": [expired], "kept": []}
@@ -72,7 +38,8 @@ def test_a_task_whose_expiry_cannot_be_decided_is_left_out_with_a_warning(create
 
 
 def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):
-    conn = FakeWorkspaceConnection([], fail={"ListScheduledTasks": api_error("ListScheduledTasks", 500)})
+    internal = api_error("WKS.0500", 500, "ListScheduledTasks", service=WORKSPACE, request_id="req-4", message="internal")
+    conn = FakeWorkspaceConnection([], fail={"ListScheduledTasks": internal}, read_only=True)
     with pytest.raises(create_module.Failed) as ended:
         run_module(create_module(workspace_scheduled_tasks_info, {}), lambda m: conn, workspace_scheduled_tasks_info.run)
     kwargs = ended.value.kwargs
@@ -85,7 +52,7 @@ def test_a_failed_call_fails_with_msg_and_the_error_only(create_module):
 
 
 def test_a_bad_id_fails_with_a_message_only_and_no_request(create_module):
-    conn = FakeWorkspaceConnection([])
+    conn = FakeWorkspaceConnection([], read_only=True)
     with pytest.raises(create_module.Failed) as ended:
         run_module(create_module(workspace_scheduled_tasks_info, {"task_ids": ["t1?x=1"]}), lambda m: conn,
                    workspace_scheduled_tasks_info.run)
