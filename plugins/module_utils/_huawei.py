@@ -12,7 +12,13 @@ import json
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import CurrentCredentials
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credentials import (
+    DEFAULT_METADATA_ENDPOINT,
+    fetcher,
+    resolve,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
@@ -40,6 +46,18 @@ HUAWEICLOUD_ARGUMENT_SPEC = dict(
     timeout=dict(type="float", default=30.0),
     max_retries=dict(type="int", default=5),
     retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
+    # Credential sources besides keys and tokens (_huawei_credentials.py), named as Huawei's tools name them.
+    profile=dict(type="str", fallback=(env_fallback, ["HW_PROFILE"])),
+    shared_config_file=dict(type="path", fallback=(env_fallback, ["HW_SHARED_CONFIG_FILE"])),
+    assume_role=dict(type="dict", options=dict(
+        agency_name=dict(type="str"),
+        domain_name=dict(type="str"),
+        domain_id=dict(type="str"),
+        duration=dict(type="int"),
+    )),
+    instance_credentials=dict(type="bool", default=False),
+    metadata_endpoint=dict(type="str", default=DEFAULT_METADATA_ENDPOINT),
+    sts_endpoint=dict(type="str", fallback=(env_fallback, ["HUAWEICLOUD_SDK_STS_ENDPOINT"])),
 )
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
@@ -50,7 +68,8 @@ MRS_REGION_DOMAINS = {
     "ru-northwest-2": "myhuaweicloud.cn",
     "eu-west-101": "myhuaweicloud.eu",
 }
-SERVICE_LABELS = {"mrs": "Huawei Cloud MRS", "workspace": "Huawei Cloud Workspace", "iam": "Huawei Cloud IAM"}
+SERVICE_LABELS = {"mrs": "Huawei Cloud MRS", "workspace": "Huawei Cloud Workspace", "iam": "Huawei Cloud IAM",
+                  "sts": "Huawei Cloud STS", "metadata": "Huawei Cloud ECS metadata"}
 
 
 class HuaweiRetryPolicy(RetryPolicy):
@@ -116,9 +135,17 @@ def _find_code(body, depth=0):
 
 
 class HuaweiCloudConnection:
-    """Signed (or token) requests to one Huawei Cloud service for one module run."""
+    """Signed (or token) requests to one Huawei Cloud service for one module run.
 
-    def __init__(self, service, params, transport, policy):
+    The keys come from ``_huawei_credentials.resolve`` (options, profile, SDK credentials file, instance
+    credentials, an assumed agency on top) through ``CurrentCredentials``: every attempt signs with the current
+    ones, temporary ones are fetched again before they expire, and a call refused with 401 while they are temporary
+    is sent once more after a refresh."""
+
+    def __init__(self, service, params, transport, policy, resolution=None):
+        if resolution is None:
+            resolution = resolve(params)
+            params = resolution.apply(params)
         self.service = service
         self.params = params
         self.transport = transport
@@ -127,14 +154,44 @@ class HuaweiCloudConnection:
         cloud = params.get("cloud") or DEFAULT_CLOUD
         self.endpoint = (params.get("endpoint") or service_endpoint(service, region, cloud)).rstrip("/")
         self.iam_endpoint = (params.get("iam_endpoint") or service_endpoint("iam", region, cloud)).rstrip("/")
+        self.sts_endpoint = (params.get("sts_endpoint") or service_endpoint("sts", region or "", cloud)).rstrip("/")
         self._project_id = params.get("project_id") or None
-        self._secrets = [s for s in (params.get("secret_key"), params.get("security_token"), params.get("auth_token")) if s]
+        self.resolution = resolution
+        # Every secret this run knows (options, files, and each credential fetched): scrubbed from service messages.
+        self._known_secrets = [s for s in (params.get("secret_key"), params.get("security_token"),
+                                           params.get("auth_token")) if s]
+        self.credentials = None
+        if not resolution.token_auth:
+            fetch = fetcher(resolution, self)
+
+            def fetch_and_remember():
+                credentials = fetch()
+                for secret in credentials.secrets():
+                    self.add_secret(secret)
+                return credentials
+
+            self.credentials = CurrentCredentials(fetch_and_remember)
 
     @classmethod
     def from_params(cls, params, service, read_only=False, debug=None):
-        check_params(params)
+        resolution = resolve(params)  # conflicts, sources and durations: files read, no request sent
+        params = resolution.apply(params)
+        check_params(params, resolution)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=5)))
+        return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=5)),
+                   resolution)
+
+    @property
+    def _secrets(self):
+        return list(self._known_secrets)
+
+    def add_secret(self, secret):
+        if secret and secret not in self._known_secrets:
+            self._known_secrets.append(secret)
+
+    @staticmethod
+    def label(service):
+        return SERVICE_LABELS.get(service, service)
 
     def close(self):
         self.transport.close()
@@ -169,20 +226,22 @@ class HuaweiCloudConnection:
     def _send(self, service, operation, method, url, query, json_body=None, mutating=False, project_header=True):
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         params = self.params
+        used = []  # the credentials each attempt signed with
 
         def sign():
             headers = {"Content-Type": "application/json"}
-            if params.get("auth_token"):
+            if self.credentials is None:
                 headers["X-Auth-Token"] = params["auth_token"]
                 if project_header and self._project_id:
                     headers["X-Project-Id"] = self._project_id
                 return method, _with_query(url, query), headers, body
             if project_header:
                 headers["X-Project-Id"] = self.project_id
-            if params.get("security_token"):
-                headers["X-Security-Token"] = params["security_token"]
-            wire_url, signed = sign_request(method, url, headers, body, params["access_key"], params["secret_key"],
-                                            query=query)
+            current = self.credentials.get()
+            used.append(current)
+            if current.token:
+                headers["X-Security-Token"] = current.token
+            wire_url, signed = sign_request(method, url, headers, body, current.key_id, current.secret, query=query)
             return method, wire_url, signed, body
 
         def parse(response):
@@ -198,8 +257,56 @@ class HuaweiCloudConnection:
                                status=response.status_code, code="MalformedResponse",
                                request_id=response.headers.get("X-Request-Id"))
 
-        return self.transport.send(SERVICE_LABELS.get(service, service), operation, sign, parse, self.policy,
-                                   mutating=mutating)
+        def send():
+            return self.transport.send(SERVICE_LABELS.get(service, service), operation, sign, parse, self.policy,
+                                       mutating=mutating)
+
+        try:
+            return send()
+        except ApiError as error:
+            stale = used[-1] if used else None
+            if error.status != 401 or stale is None:
+                raise
+            if not stale.temporary:
+                if stale.token and (error.code or "") == "APIGW.0307":
+                    error.hint = ("the security token has expired and cannot be refreshed: it came from %s; issue new "
+                                  "temporary credentials, or use assume_role or instance_credentials, which are "
+                                  "refreshed" % stale.source)
+                raise
+            # Refused while temporary (401 APIGW.0307, "the token must be updated"): refresh once, then fail.
+            self.transport.debug("%s %s: HTTP 401 (%s) with temporary credentials from %s; refreshing them once"
+                                 % (self.label(service), operation, error.code, stale.source))
+            self.credentials.refresh(stale)
+            return send()
+
+    def credential_request(self, service, operation, method, url, json_body=None, headers=None, credentials=None,
+                           passthrough=()):
+        """A request for credentials (metadata, IAM securitytokens, STS) through the one transport: signed with
+        ``credentials`` when given, unsigned otherwise (the metadata service). Never mutating: check mode may
+        resolve credentials. Returns ``(status, response)``; statuses in ``passthrough`` are returned, not raised."""
+        body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
+        secrets = credentials.secrets() if credentials is not None else []
+
+        def sign():
+            request_headers = dict(headers or {})
+            if json_body is not None:
+                request_headers["Content-Type"] = "application/json"
+            if credentials is None:
+                return method, url, request_headers, body
+            if credentials.token:
+                request_headers["X-Security-Token"] = credentials.token
+            wire_url, signed = sign_request(method, url, request_headers, body, credentials.key_id,
+                                            credentials.secret)
+            return method, wire_url, signed, body
+
+        def parse(response):
+            if response.status_code in passthrough:
+                return response.status_code, response
+            if response.status_code >= 300:
+                raise parse_error(service, operation, response, self._secrets + secrets)
+            return response.status_code, response
+
+        return self.transport.send(self.label(service), operation, sign, parse, self.policy)
 
 
 def _with_query(url, query):
@@ -207,22 +314,13 @@ def _with_query(url, query):
     return url + ("?" + text if text else "")
 
 
-def check_params(params):
+def check_params(params, resolution=None):
     """Refuse incomplete credentials before any request, naming the options and variables to set."""
     # Checked here rather than with AnsibleModule's mutually_exclusive: AWX credential types and CI systems
     # export every variable, empty ones included, and an empty value means "not set".
-    if params.get("auth_token") and (params.get("access_key") or params.get("security_token")):
-        raise ConfigurationError(
-            "auth_token cannot be combined with access_key or security_token: use an IAM token or AK/SK, not both"
-        )
-    if not params.get("auth_token"):
-        missing = [name for name in ("access_key", "secret_key") if not params.get(name)]
-        if missing:
-            raise ConfigurationError(
-                "missing Huawei Cloud credentials: set %s (environment variables HW_ACCESS_KEY and HW_SECRET_KEY, "
-                "or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), or an IAM token with auth_token (HW_AUTH_TOKEN)"
-                % " and ".join(missing)
-            )
+    if resolution is None:
+        resolution = resolve(params)  # conflicts, incomplete keys, no source at all (every source tried, listed)
+        params = resolution.apply(params)
     if not params.get("region") and (not params.get("endpoint") or not params.get("project_id")):
         raise ConfigurationError(
             "missing Huawei Cloud region: set region (environment variable HW_REGION_NAME), e.g. cn-north-4"

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, CurrentCredentials
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
@@ -24,6 +25,17 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     check_retry_params,
     parse_retry_after,
     retry_settings,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_credentials import (
+    DEFAULT_METADATA_ENDPOINT,
+    DEFAULT_PROFILE,
+    DEFAULT_SHARED_CREDENTIALS_DIR,
+    DEFAULT_STS_ENDPOINT,
+    STS_SERVICE,
+    STS_VERSION,
+    InstanceMetadata,
+    credential_chain,
+    plan_credentials,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_signer import signed_headers
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
@@ -39,6 +51,20 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
         type="str", no_log=True, fallback=(env_fallback, ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_TOKEN"])
     ),
     region=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_REGION"])),
+    profile=dict(type="str", default=DEFAULT_PROFILE, fallback=(env_fallback, ["TENCENTCLOUD_PROFILE"])),
+    shared_credentials_dir=dict(type="path", default=DEFAULT_SHARED_CREDENTIALS_DIR,
+                                fallback=(env_fallback, ["TENCENTCLOUD_SHARED_CREDENTIALS_DIR"])),
+    # Each member falls back to its TENCENTCLOUD_ASSUME_ROLE_* variable in _tencent_credentials (not here: Ansible
+    # applies no fallback inside a dict that was not given).
+    assume_role=dict(type="dict", options=dict(
+        role_arn=dict(type="str"),
+        session_name=dict(type="str"),
+        session_duration=dict(type="int"),
+    )),
+    sts_endpoint=dict(type="str", default=DEFAULT_STS_ENDPOINT),
+    cam_role_name=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_CAM_ROLE_NAME"])),
+    instance_credentials=dict(type="bool", default=False),
+    metadata_endpoint=dict(type="str", default=DEFAULT_METADATA_ENDPOINT),
     endpoint=dict(type="str", default=DEFAULT_ENDPOINT),
     validate_certs=dict(type="bool", default=True),
     ca_bundle=dict(type="path"),
@@ -49,6 +75,9 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
 )
 
 SERVICE_LABEL = "Tencent Cloud Batch"
+SERVICE_LABELS = {"batch": SERVICE_LABEL, STS_SERVICE: "Tencent Cloud STS"}
+# The answer to a call signed with an expired (or otherwise refused) temporary token.
+TOKEN_FAILURE = "AuthFailure.TokenFailure"
 
 
 class TencentRetryPolicy(RetryPolicy):
@@ -63,26 +92,67 @@ class TencentRetryPolicy(RetryPolicy):
 
 
 class TencentCloudConnection:
-    """Signed API 3.0 calls to one Tencent Cloud service for one module run."""
+    """Signed API 3.0 calls to one Tencent Cloud service for one module run.
 
-    def __init__(self, params, transport, policy, limiter, service="batch", version="2017-03-12"):
+    Each attempt is signed with ``credentials.get()`` (a ``CurrentCredentials``: long-lived keys, or temporary ones
+    fetched again shortly before they expire). A call refused with ``AuthFailure.TokenFailure`` while signed with
+    temporary credentials is sent once more with new ones; a second refusal fails.
+    """
+
+    def __init__(self, params, transport, policy, limiter, service="batch", version="2017-03-12", credentials=None,
+                 region=None, endpoint=None, secret_holders=None):
         self.params = params
         self.transport = transport
         self.policy = policy
         self.limiter = limiter
         self.service = service
         self.version = version
-        self.url = (params.get("endpoint") or DEFAULT_ENDPOINT).rstrip("/") + "/"
+        self.label = SERVICE_LABELS.get(service, "Tencent Cloud %s" % service)
+        self.url = (endpoint or params.get("endpoint") or DEFAULT_ENDPOINT).rstrip("/") + "/"
         self.host = urlsplit(self.url).netloc
-        self._secrets = [s for s in (params.get("secret_key"), params.get("security_token")) if s]
+        self.region = region if region is not None else params.get("region")
+        if credentials is None:
+            keys = Credentials(params.get("secret_id"), params.get("secret_key"), params.get("security_token"))
+            credentials = CurrentCredentials(lambda: keys)
+        self.credentials = credentials
+        # Every CurrentCredentials behind these (the keys that assume a role, too): their secrets are scrubbed.
+        self._holders = list(secret_holders or [credentials])
+
+    @property
+    def _secrets(self):
+        secrets = []
+        for holder in self._holders:
+            secrets.extend(s for s in holder.secrets() if s not in secrets)
+        return secrets
 
     @classmethod
     def from_params(cls, params, service="batch", version="2017-03-12", read_only=False, debug=None):
-        check_params(params)
+        """The connection of a module run: options checked and credentials resolved (reads only: check mode may
+        fetch temporary credentials) before the first call."""
+        plan, region = check_params(params)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        policy = TencentRetryPolicy(**retry_settings(params, default_retries=8))
-        return cls(params, transport, policy, RateLimiter(params.get("rate_limit") or DEFAULT_RATE_LIMIT),
-                   service=service, version=version)
+        try:
+            policy = TencentRetryPolicy(**retry_settings(params, default_retries=8))
+
+            def metadata():
+                return InstanceMetadata(transport, policy, params.get("metadata_endpoint"), plan.cam_role_name)
+
+            def sts(source):
+                # Not rate limited: the limiter paces the service's own calls.
+                return cls(params, transport, policy, None, service=STS_SERVICE, version=STS_VERSION,
+                           credentials=source, region=region,
+                           endpoint=params.get("sts_endpoint") or DEFAULT_STS_ENDPOINT)
+
+            credentials, holders = credential_chain(plan, metadata=metadata, sts=sts)
+            connection = cls(params, transport, policy, RateLimiter(params.get("rate_limit") or DEFAULT_RATE_LIMIT),
+                             service=service, version=version, credentials=credentials, region=region,
+                             secret_holders=holders)
+            transport.debug("Tencent Cloud credentials: %s" % plan.source)
+            credentials.get()  # a source that cannot hand out keys fails here, before the first call
+        except BaseException:
+            transport.close()
+            raise
+        return connection
 
     def close(self):
         self.transport.close()
@@ -90,51 +160,75 @@ class TencentCloudConnection:
     def call(self, action, params, mutating=False):
         """Call ``action``; returns the ``Response`` object (without ``Error``)."""
         body = json.dumps(params).encode("utf-8")
-        p = self.params
+        used = []
 
         def sign():
-            headers = signed_headers(action, self.version, p.get("region"), p["secret_id"], p["secret_key"],
-                                     p.get("security_token"), self.service, self.host, body, int(time.time()),
+            credentials = self.credentials.get()
+            used.append(credentials)
+            headers = signed_headers(action, self.version, self.region, credentials.key_id, credentials.secret,
+                                     credentials.token, self.service, self.host, body, int(time.time()),
                                      client=USER_AGENT)
             return "POST", self.url, headers, body
 
         def parse(response):
-            return self._parse(action, response)
+            return self._parse(action, response, used[-1] if used else None)
 
-        return self.transport.send(SERVICE_LABEL, action, sign, parse, self.policy, mutating=mutating,
-                                   limiter=self.limiter)
+        def send():
+            return self.transport.send(self.label, action, sign, parse, self.policy, mutating=mutating,
+                                       limiter=self.limiter)
 
-    def _parse(self, action, response):
+        try:
+            return send()
+        except ApiError as error:
+            if error.code != TOKEN_FAILURE or not used:
+                raise
+            stale = used[-1]
+            if not self.credentials.refresh(stale):
+                if stale.token and error.hint is None:
+                    error.hint = ("the token (security_token) is fixed and cannot be refreshed: renew it, or use a "
+                                  "source that refreshes (assume_role, cam_role_name, instance_credentials)")
+                raise
+        self.transport.debug("%s %s: %s with temporary credentials of %s; sent again with new ones"
+                             % (self.label, action, TOKEN_FAILURE, used[-1].source))
+        try:
+            return send()
+        except ApiError as error:
+            if error.code == TOKEN_FAILURE and error.hint is None:
+                error.hint = "refused again with newly fetched credentials of %s" % used[-1].source
+            raise
+
+    def _parse(self, action, response, credentials=None):
         if response.status_code != 200:
-            raise ApiError(SERVICE_LABEL, action, "the API gateway answered HTTP %d" % response.status_code,
+            raise ApiError(self.label, action, "the API gateway answered HTTP %d" % response.status_code,
                            status=response.status_code, code="HTTP%d" % response.status_code,
                            retry_after=parse_retry_after(response.headers.get("Retry-After")))
         try:
             envelope = response.json()
             result = envelope["Response"]
         except (ValueError, KeyError, TypeError):
-            raise ApiError(SERVICE_LABEL, action, "the answer is not an API 3.0 JSON envelope", status=200,
+            raise ApiError(self.label, action, "the answer is not an API 3.0 JSON envelope", status=200,
                            code="MalformedResponse")
         error = result.get("Error")
         if error:
-            raise ApiError(SERVICE_LABEL, action, redact(str(error.get("Message") or ""), self._secrets), status=200, code=error.get("Code"),
-                           request_id=result.get("RequestId"))
+            secrets = self._secrets + (credentials.secrets() if credentials is not None else [])
+            raise ApiError(self.label, action, redact(str(error.get("Message") or ""), secrets), status=200,
+                           code=error.get("Code"), request_id=result.get("RequestId"))
         return result
 
 
 def check_params(params):
-    missing = [name for name in ("secret_id", "secret_key") if not params.get(name)]
-    if missing:
+    """Check the options and decide where the credentials come from, sending nothing (files are read);
+    returns ``(plan, region)``."""
+    plan = plan_credentials(params)
+    region = params.get("region") or plan.region
+    if not region:
         raise ConfigurationError(
-            "missing Tencent Cloud credentials: set %s (environment variables TENCENTCLOUD_SECRET_ID and "
-            "TENCENTCLOUD_SECRET_KEY)" % " and ".join(missing)
-        )
-    if not params.get("region"):
-        raise ConfigurationError(
-            "missing Tencent Cloud region: set region (environment variable TENCENTCLOUD_REGION), e.g. ap-guangzhou"
+            "missing Tencent Cloud region: set region (environment variable TENCENTCLOUD_REGION, or _sys_param.region "
+            "in the tccli profile's .configure file), e.g. ap-guangzhou"
         )
     if params.get("rate_limit") is not None and params["rate_limit"] <= 0:
         raise ConfigurationError("rate_limit must be greater than zero (requests per second)")
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise ConfigurationError("timeout must be greater than zero")
     check_retry_params(params)
+    return plan, region

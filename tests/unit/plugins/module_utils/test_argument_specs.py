@@ -20,6 +20,22 @@ def test_env_fallbacks_match_the_design():
     assert spec["secret_key"]["no_log"] and spec["security_token"]["no_log"] and spec["auth_token"]["no_log"]
     assert _tencent.TENCENTCLOUD_ARGUMENT_SPEC["security_token"]["fallback"][1] == [
         "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_TOKEN"]
+    tencent = _tencent.TENCENTCLOUD_ARGUMENT_SPEC
+    assert {name: tencent[name]["fallback"][1] for name in ("profile", "shared_credentials_dir", "cam_role_name")} == {
+        "profile": ["TENCENTCLOUD_PROFILE"], "shared_credentials_dir": ["TENCENTCLOUD_SHARED_CREDENTIALS_DIR"],
+        "cam_role_name": ["TENCENTCLOUD_CAM_ROLE_NAME"]}
+    assert set(tencent["assume_role"]["options"]) == {"role_arn", "session_name", "session_duration"}
+
+
+def test_huawei_credential_sources_are_named_as_the_issue_names_them():
+    spec = _huawei.HUAWEICLOUD_ARGUMENT_SPEC
+    assert spec["profile"]["fallback"][1] == ["HW_PROFILE"]
+    assert spec["shared_config_file"]["fallback"][1] == ["HW_SHARED_CONFIG_FILE"]
+    assert "default" not in spec["shared_config_file"]  # ~/.hcloud/config.json is read only when asked for
+    assert spec["sts_endpoint"]["fallback"][1] == ["HUAWEICLOUD_SDK_STS_ENDPOINT"]
+    assert spec["instance_credentials"]["default"] is False
+    assert spec["metadata_endpoint"]["default"] == "http://169.254.169.254"
+    assert set(spec["assume_role"]["options"]) == {"agency_name", "domain_name", "domain_id", "duration"}
 
 
 @pytest.mark.parametrize("fragment, spec", [("huaweicloud", _huawei.HUAWEICLOUD_ARGUMENT_SPEC),

@@ -26,10 +26,13 @@ def test_other_clouds_use_their_domain():
     assert service_endpoint("mrs", "ap-southeast-1", "example.cloud") == "https://mrs.ap-southeast-1.example.cloud"
 
 
-def test_missing_huawei_credentials_name_options_and_variables():
+def test_missing_huawei_credentials_name_options_and_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.huaweicloud/credentials of the machine running the tests
+    monkeypatch.delenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", raising=False)
     with pytest.raises(ConfigurationError) as excinfo:
         _huawei.check_params({"region": "cn-north-4"})
-    for word in ("access_key", "secret_key", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "auth_token"):
+    for word in ("access_key", "secret_key", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "auth_token", "HW_PROFILE",
+                 "instance_credentials"):
         assert word in str(excinfo.value)
 
 

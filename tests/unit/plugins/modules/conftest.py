@@ -10,6 +10,7 @@ Only the modules' stable surface is used: ``run(module, connection)``, ``main()`
 from __future__ import annotations
 
 import json
+import os
 from unittest import mock
 
 import pytest
@@ -106,9 +107,12 @@ class _ModuleFactory:
 
 
 @pytest.fixture(autouse=True)
-def no_cloud_environment(monkeypatch):
-    for name in CLOUD_ENVIRONMENT:
+def no_cloud_environment(monkeypatch, tmp_path):
+    """No credentials of the machine running the tests: no cloud variables, and a HOME without the official CLIs'
+    profile files or the SDKs' credentials files (~/.hcloud, ~/.huaweicloud, ~/.tccli, ~/.tencentcloud)."""
+    for name in CLOUD_ENVIRONMENT + tuple(n for n in os.environ if n.startswith(("HW_", "HUAWEICLOUD_", "TENCENTCLOUD_"))):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
 
 
 @pytest.fixture
