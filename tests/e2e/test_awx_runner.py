@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_runs import BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, install_collection
 from ansible_runs import mutating_requests as mutating
+from emulator import credentials as creds
 
 AWX_DOCS = os.path.join(REPO, "docs", "awx")
 GUIDE = os.path.join(REPO, "docs", "docsite", "rst", "scheduled_cleanup_awx.rst")
@@ -130,7 +131,8 @@ def job(tmp_path, collection_tarball, credential_env, emulator, monkeypatch):
     install_collection(synced / "requirements_collections", collection_tarball)
     jobs = []
 
-    def run_job(extravars, cmdline=None):
+    def run_job(extravars, cmdline=None, credentials=None):
+        """``credentials``: the environment of other credentials attached to the template (default: the keys)."""
         data = tmp_path / ("job%d" % (len(jobs) + 1))
         jobs.append(data)
         shutil.copytree(synced, data, symlinks=True)
@@ -138,12 +140,13 @@ def job(tmp_path, collection_tarball, credential_env, emulator, monkeypatch):
         (data / "inventory" / "hosts").write_text(
             "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable, encoding="utf-8")
         (data / "env").mkdir()
-        envvars = dict(credential_env, ANSIBLE_COLLECTIONS_PATH=str(data / "requirements_collections"),
+        envvars = dict(credentials or credential_env, ANSIBLE_COLLECTIONS_PATH=str(data / "requirements_collections"),
                        ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(data / "tmp"), ANSIBLE_HOME=str(data / "home"))
         (data / "env" / "envvars").write_text(yaml.safe_dump(envvars), encoding="utf-8")
         # The endpoints are the only thing a real job template would not need: they point at the emulator.
-        extravars = dict(extravars, huaweicloud_auth={"endpoint": emulator.url},
-                         tencentcloud_auth={"endpoint": emulator.url})
+        extravars = dict(extravars, huaweicloud_auth={"endpoint": emulator.url, "iam_endpoint": emulator.url,
+                                                      "sts_endpoint": emulator.url},
+                         tencentcloud_auth={"endpoint": emulator.url, "sts_endpoint": emulator.url})
         (data / "env" / "extravars").write_text(yaml.safe_dump(extravars), encoding="utf-8")
         emulator.clear_requests()
         runner = ansible_runner.run(private_data_dir=str(data), playbook="cleanup.yml", cmdline=cmdline,
@@ -180,8 +183,12 @@ def test_credential_types_render_as_awx_injects_them(credential_env):
     assert credential_env == {
         "HW_ACCESS_KEY": HUAWEI_AK, "HW_SECRET_KEY": HUAWEI_SK, "HW_SECURITY_TOKEN": "", "HW_AUTH_TOKEN": "",
         "HW_REGION_NAME": "cn-north-4", "HW_PROJECT_ID": PROJECT,
+        "HW_ASSUME_ROLE_AGENCY_NAME": "", "HW_ASSUME_ROLE_DOMAIN_NAME": "", "HW_ASSUME_ROLE_DOMAIN_ID": "",
+        "HW_ASSUME_ROLE_DURATION": "",
         "TENCENTCLOUD_SECRET_ID": TENCENT_ID, "TENCENTCLOUD_SECRET_KEY": TENCENT_KEY,
-        "TENCENTCLOUD_SECURITY_TOKEN": "", "TENCENTCLOUD_REGION": "ap-guangzhou",
+        "TENCENTCLOUD_SECURITY_TOKEN": "", "TENCENTCLOUD_REGION": "ap-guangzhou", "TENCENTCLOUD_CAM_ROLE_NAME": "",
+        "TENCENTCLOUD_ASSUME_ROLE_ARN": "", "TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME": "",
+        "TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION": "",
     }
 
 
@@ -226,3 +233,40 @@ def test_scheduled_cleanup_job_through_ansible_runner(job, emulator):
     assert summary(events)["mrs_job_executions"] == [] and summary(events)["tencent_batch_jobs"] == []
     assert mutating(emulator) == [] and held(emulator.state()) == after
     assert_no_secret(events)
+
+
+def test_a_job_whose_credentials_assume_roles_in_the_target_account(job, emulator):
+    """The credential types with an agency (Huawei, via IAM) and a CAM role (Tencent, via STS) to assume: the
+    job's calls are signed with the assumed temporary keys, the keys themselves only ask for them."""
+    emulator.seed({"demo": True})
+    assumed = {
+        "huaweicloud_credential_type.yml": dict(CREDENTIALS["huaweicloud_credential_type.yml"],
+                                                assume_role_agency_name=creds.HUAWEI_AGENCY_NAME,
+                                                assume_role_domain_name=creds.HUAWEI_DOMAIN_NAME),
+        "tencentcloud_credential_type.yml": dict(CREDENTIALS["tencentcloud_credential_type.yml"],
+                                                 assume_role_arn=creds.TENCENT_ROLE_ARN,
+                                                 assume_role_session_name="awx-nightly"),
+    }
+    env = {}
+    for name, inputs in assumed.items():
+        env.update(inject(load_credential_type(name), inputs))
+    assert env["HW_ASSUME_ROLE_AGENCY_NAME"] == creds.HUAWEI_AGENCY_NAME and env["TENCENTCLOUD_ASSUME_ROLE_ARN"]
+    template = {"cleanup_services": ["mrs", "workspace", "tencent"], "cleanup_older_than": "7d",
+                "mrs_cluster_ids": ["mrs-prod-etl", "mrs-adhoc"], "cleanup_apply": True}
+    before = held(emulator.state())
+
+    runner, events = job(template, credentials=env)
+    assert (runner.status, runner.rc) == ("successful", 0)
+    done = summary(events)
+    assert done["mrs_job_executions"] and done["workspace_scheduled_tasks"] and done["tencent_batch_jobs"]
+    assert held(emulator.state()) < before
+
+    operations = {(r["service"], r["operation"]) for r in emulator.requests()}
+    assert ("iam", "CreateTemporaryAccessKeyByAgency") in operations and ("sts", "AssumeRole") in operations
+    issued = emulator.call("GET", "credentials/issued")
+    assert {i["cloud"] for i in issued} == {"huawei", "tencent"}
+    assert {i["caller"] for i in issued} == {creds.HUAWEI_ACCESS_KEY, creds.TENCENT_SECRET_ID}
+    assert_no_secret(events)
+    text = json.dumps(events)
+    for credential in issued:
+        assert credential["secret"] not in text and credential["token"] not in text
