@@ -76,6 +76,8 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
 
 SERVICE_LABEL = "Tencent Cloud Batch"
 SERVICE_LABELS = {"batch": SERVICE_LABEL, STS_SERVICE: "Tencent Cloud STS"}
+# The answer in a region the service does not serve (an API 3.0 common error); its message names no region.
+UNSUPPORTED_REGION = "UnsupportedRegion"
 # The answer to a call signed with an expired (or otherwise refused) temporary token.
 TOKEN_FAILURE = "AuthFailure.TokenFailure"
 
@@ -211,8 +213,12 @@ class TencentCloudConnection:
         error = result.get("Error")
         if error:
             secrets = self._secrets + (credentials.secrets() if credentials is not None else [])
+            hint = None
+            if error.get("Code") == UNSUPPORTED_REGION:
+                # The API's message does not say which region: a typo'd one must read as what it is.
+                hint = "%s does not serve region %r: check region (or TENCENTCLOUD_REGION)" % (self.label, self.region)
             raise ApiError(self.label, action, redact(str(error.get("Message") or ""), secrets), status=200,
-                           code=error.get("Code"), request_id=result.get("RequestId"))
+                           code=error.get("Code"), request_id=result.get("RequestId"), hint=hint)
         return result
 
 

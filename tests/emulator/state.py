@@ -28,6 +28,16 @@ TENCENT_CREDENTIALS = {
     creds.TENCENT_TEMPORARY_SECRET_ID: (creds.TENCENT_TEMPORARY_SECRET_KEY, creds.TENCENT_TEMPORARY_SECURITY_TOKEN),
 }
 
+# The regions Tencent Cloud Batch answers in, as the emulator's default: the region list of the Tencent Cloud API
+# 3.0 "Request Structure" pages (the public, non-financial regions; the financial ap-shanghai-fsi and
+# ap-shenzhen-fsi are served too). UNCONFIRMED per service: Tencent publishes no Batch-specific list in the
+# reference used here; change it with the setting tencent_batch_regions (POST /_emulator/config).
+TENCENT_BATCH_REGIONS = (
+    "ap-guangzhou", "ap-shanghai", "ap-nanjing", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-hongkong",
+    "ap-singapore", "ap-jakarta", "ap-bangkok", "ap-mumbai", "ap-seoul", "ap-tokyo", "na-siliconvalley",
+    "na-ashburn", "na-toronto", "sa-saopaulo", "eu-frankfurt", "ap-shanghai-fsi", "ap-shenzhen-fsi",
+)
+
 # Every setting, with its default. UNCONFIRMED behaviours of the real APIs are settings (docs/emulator.md).
 DEFAULT_CONFIG = {
     "latency": {"*": 0.0},
@@ -52,6 +62,8 @@ DEFAULT_CONFIG = {
     "tencent_describe_jobs_unknown_ids": "omit",
     "tencent_describe_jobs_max_ids": 100,
     "tencent_terminated_state": "FAILED",
+    # The regions Batch serves; any other X-TC-Region gets UnsupportedRegion (see TENCENT_BATCH_REGIONS).
+    "tencent_batch_regions": list(TENCENT_BATCH_REGIONS),
     "temporary_credential_lifetime": None,
     "huawei_metadata_agency": creds.HUAWEI_AGENCY_NAME,
     "huawei_metadata_token_service": "on",
@@ -117,6 +129,9 @@ class EmulatorState:
             for key, value in changes.items():
                 if key not in DEFAULT_CONFIG:
                     raise ValueError("unknown config key %r" % key)
+                if key == "tencent_batch_regions" and (not isinstance(value, list)
+                                                       or not all(isinstance(r, str) for r in value)):
+                    raise ValueError("tencent_batch_regions is a list of region names")
                 if isinstance(DEFAULT_CONFIG[key], dict) and isinstance(value, dict) and key in ("latency", "rate_limits", "projects"):
                     self.config[key].update(value)
                 else:

@@ -95,10 +95,14 @@ def handle(state, operation, params, request):
         return tencent_error("NoSuchVersion", "The API version does not exist.")
     if operation not in ACTIONS:
         return tencent_error("InvalidAction", "The action %s does not exist." % operation)
+    region = request.headers["X-TC-Region"]
+    if region not in state.config["tencent_batch_regions"]:
+        # The common error of API 3.0, HTTP 200 with a RequestId; the message as the API words it. A typo'd
+        # region is an error, never an empty region with nothing to clean.
+        return tencent_error("UnsupportedRegion", "The action not support this region.")
     body = request.json()
     if not isinstance(body, dict):
         return tencent_error("InvalidParameter", "The request body is not a JSON object.")
-    region = request.headers["X-TC-Region"]
     if operation == "DescribeJobs":
         return _describe_jobs(state, region, body)
     job_id = body.get("JobId")
