@@ -1,15 +1,16 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
 DEV := .ci/dev
 
-.PHONY: demo docs bench test setup pytest sanity units integration lint docs-lint changelog-lint build clean help
+.PHONY: demo docs bench test setup pytest sanity units integration smoke lint docs-lint changelog-lint build clean help
 
 help:
-	@echo "make demo            start the emulator with demo data, run the example cleanup twice, stop it"
+	@echo "make demo            start the emulator with demo data, run the example cleanup in check mode, for real"
+	@echo "                     and again, stop it (its own light .venv-demo from requirements-demo.txt)"
 	@echo "make test            everything CI runs (creates .venv on first use)"
 	@echo "make docs            build the HTML docs site (modules and guides) into docs/_build/html"
 	@echo "make bench           benchmarks against the do-it-yourself baselines; writes docs/benchmarks.md"
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
-	@echo "make pytest|sanity|units|integration|lint|docs-lint|changelog-lint|build   one step"
+	@echo "make pytest|sanity|units|integration|smoke|lint|docs-lint|changelog-lint|build   one step"
 
 # Each test runs once: `pytest` runs the signer, emulator and end-to-end tests (pytest.ini testpaths),
 # `units` runs tests/unit with ansible-test, in the ansible_collections layout.
@@ -18,6 +19,7 @@ test: setup
 	@echo "=== sanity";          $(DEV) sanity
 	@echo "=== units";           $(DEV) units
 	@echo "=== integration";     $(DEV) integration
+	@echo "=== smoke (oldest and newest ansible-core)"; $(DEV) smoke
 	@echo "=== ansible-lint";    $(DEV) lint
 	@echo "=== docs lint";       $(DEV) docs-lint
 	@echo "=== docs site";       $(DEV) docs
@@ -25,7 +27,8 @@ test: setup
 	@echo "=== build + install"; $(DEV) build
 	@echo "=== all passed"
 
-demo: setup
+# The demo does not need the test tools: .ci/dev builds .venv-demo from requirements-demo.txt on first use.
+demo:
 	@$(DEV) demo
 
 bench: setup
@@ -34,7 +37,7 @@ bench: setup
 setup:
 	@$(DEV) setup
 
-pytest sanity units integration lint build:
+pytest sanity units integration smoke lint build:
 	$(DEV) $@
 
 docs: setup
