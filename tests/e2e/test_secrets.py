@@ -7,7 +7,7 @@ import json
 import pytest
 
 import fault_matrix
-from ansible_runs import cloud_defaults, run_cells
+from ansible_runs import ansible_env, cloud_defaults, run_ad_hoc, run_cells
 from emulator import credentials as creds
 
 # Temporary credentials and a token the emulator accepts.
@@ -132,3 +132,53 @@ def test_no_secret_in_results_warnings_or_errors(name, verbose_runs):
     if path == "error body quoting the headers":
         quoted = [r for r in line["requests"] if r["error_code"] == "APIGW.0201" or r["error_code"] == "InvalidParameter"]
         assert quoted, "the emulator did not quote the headers"
+
+
+def _profile_home(tmp_path):
+    """A HOME with both official CLIs' profiles and both SDKs' credentials files, each holding keys."""
+    home = tmp_path / "home"
+    (home / ".hcloud").mkdir(parents=True)
+    (home / ".hcloud" / "config.json").write_text(json.dumps({"current": "ops", "profiles": [{
+        "name": "ops", "mode": "AKSK", "accessKeyId": creds.HUAWEI_ACCESS_KEY, "secretAccessKey": creds.HUAWEI_SECRET_KEY,
+        "region": creds.HUAWEI_REGION, "projectId": creds.HUAWEI_PROJECT_ID}]}), encoding="utf-8")
+    (home / ".tccli").mkdir()
+    (home / ".tccli" / "default.credential").write_text(json.dumps(
+        {"secretId": creds.TENCENT_SECRET_ID, "secretKey": creds.TENCENT_SECRET_KEY}), encoding="utf-8")
+    return home
+
+
+@pytest.mark.xdist_group("secrets")
+@pytest.mark.parametrize("source", ["profile files", "assumed roles", "instance credentials"])
+def test_no_secret_from_any_credential_source_at_vvvv(emulator, tmp_path, source):
+    """Keys read from profile files, and the temporary keys and tokens fetched from STS, IAM and the metadata
+    services, never reach the output of a -vvvv run, nor does any file's content."""
+    emulator.seed(fault_matrix.seed())
+    home = _profile_home(tmp_path)
+    huawei = {"endpoint": emulator.url, "iam_endpoint": emulator.url, "region": creds.HUAWEI_REGION}
+    tencent = {"endpoint": emulator.url, "region": creds.TENCENT_REGION}
+    if source == "profile files":
+        huawei.update(profile="ops")
+    elif source == "assumed roles":
+        huawei.update(access_key=creds.HUAWEI_ACCESS_KEY, secret_key=creds.HUAWEI_SECRET_KEY,
+                      assume_role={"agency_name": creds.HUAWEI_AGENCY_NAME, "domain_id": creds.HUAWEI_DOMAIN_ID},
+                      sts_endpoint=emulator.url)
+        tencent.update(secret_id=creds.TENCENT_SECRET_ID, secret_key=creds.TENCENT_SECRET_KEY,
+                       assume_role={"role_arn": creds.TENCENT_ROLE_ARN, "session_name": "secrets-suite"},
+                       sts_endpoint=emulator.url)
+    else:
+        huawei.update(instance_credentials=True, metadata_endpoint=emulator.url)
+        tencent.update(instance_credentials=True, metadata_endpoint=emulator.url)
+    env = ansible_env(tmp_path, HOME=home)
+    runs = [run_ad_hoc(tmp_path, "mrs_job_executions", dict(MODULE_ARGS["mrs_job_executions"], **huawei), "-vvvv", env=env),
+            run_ad_hoc(tmp_path, "tencent_batch_job", dict(MODULE_ARGS["tencent_batch_job"], **tencent), "-vvvv", env=env)]
+    issued = emulator.call("GET", "credentials/issued")
+    if source != "profile files":
+        assert {i["cloud"] for i in issued} == {"huawei", "tencent"}
+    secrets = [creds.HUAWEI_SECRET_KEY, creds.TENCENT_SECRET_KEY] + \
+        [value for i in issued for value in (i["secret"], i["token"]) if value]
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        assert "ESTABLISH LOCAL CONNECTION" in run.stdout
+        for secret in secrets:
+            assert secret not in run.stdout and secret not in run.stderr and secret[:12] not in run.stdout
+        assert '"secretAccessKey"' not in run.stdout and '"secretKey"' not in run.stdout  # no file content
