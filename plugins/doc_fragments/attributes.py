@@ -17,7 +17,8 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
-      - V(before) lists the selected records, V(after) those that remain.
+      - One line per record (id, name, state, time, two spaces apart, V(-) where unknown). V(before) lists the selected
+        records, V(after) those that remain, so the diff shows each deleted record as a removed line.
 """
 
     INFO_MODULE = r"""

@@ -37,6 +37,17 @@ options:
       - Seconds to wait for stopped records to finish when O(force=true).
     type: int
     default: 600
+  return_records:
+    description:
+      - Also return every selected record in full, as the API listed it, under the module's records key
+        (C(job_executions), C(scheduled_tasks) or C(jobs)).
+      - By default the result holds the ids in RV(deleted), RV(already_absent), RV(not_deleted) and RV(kept), and
+        RV(counts): a few dozen bytes per record, so that a cleanup of tens of thousands of records stays small in
+        Ansible's output, in AWX job events and in registered variables. The C(_info) modules always return full
+        records.
+      - With C(--diff), each selected record is shown as one line (id, name, state, time) whatever this option says.
+    type: bool
+    default: false
 notes:
   - Records that another run deletes between this module's look and its delete count as already absent.
   - When some selected records cannot be deleted, the task fails and still returns exactly which records

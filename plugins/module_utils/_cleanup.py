@@ -24,6 +24,11 @@ FAILED = "failed"  # this call failed; other calls may still succeed
 ABORT = "abort"  # every further call would fail the same way (authentication, permissions): end the run
 
 
+# Batch-delete calls in flight at a time (MRS v2, Workspace): each one deletes up to ``batch_size`` records, so a
+# few at once cut the wait on a large cleanup without crowding the service.
+BATCH_DELETE_WORKERS = 4
+
+
 class SelectionTooLarge(CloudJobsError):
     """More records selected than ``max_deletions`` allows: nothing is deleted."""
 
@@ -43,11 +48,23 @@ class CleanupTarget:
     ``refresh(ids)``     ``{id: record or None}`` with the current state, for waiting after ``stop``
     ``delete(ids, result)`` delete these records and record each outcome in ``result``
     ``classify(error)``  GONE, SPLIT_BATCH, NOT_FINISHED, FAILED or ABORT for an ApiError of a stop or delete call
+    ``summary(r)``       ``(id, name, state, time)`` of ``r`` for its one line in ``--diff`` (None where unknown)
     ``ids``              the ids the user asked for by name, or None when selecting by filters only
+    ``full_records``     False when the result will not return the records: the look then keeps of each selected
+                         record only ``record_fields`` (through ``keep``), what the decisions and ``summary`` read,
+                         so that a run over tens of thousands of records holds a fraction of the memory
     """
 
     noun = "record"
     ids = None
+    full_records = True
+    record_fields = None
+
+    def keep(self, record):
+        """``record`` as the run holds it once the look selected it: whole, or only its ``record_fields``."""
+        if self.full_records or self.record_fields is None:
+            return record
+        return {field: record[field] for field in self.record_fields if field in record}
 
     def record_id(self, record):
         raise NotImplementedError
@@ -75,6 +92,13 @@ class CleanupTarget:
 
     def classify(self, error):
         raise NotImplementedError
+
+    def summary(self, record):
+        return self.record_id(record), None, None, None
+
+    def diff_line(self, record):
+        """One line per record in ``--diff``: id, name, state and time, two spaces apart, ``-`` where unknown."""
+        return "  ".join("-" if value in (None, "") else str(value) for value in self.summary(record))
 
 
 def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
@@ -220,37 +244,92 @@ def _abandon(ids, result, error):
         result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)
 
 
-def delete_in_batches(ids, batch_size, delete_batch, classify, result):
-    """Delete ``ids`` in chunks with ``delete_batch(chunk)``.
+def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1):
+    """Delete ``ids`` in chunks with ``delete_batch(chunk)``, up to ``workers`` chunks at a time.
 
     A batch the API refuses because of one member (one id vanished, one job started running) is split in
-    halves until the good members are deleted and the bad one is isolated and reported on its own.
+    halves until the good members are deleted and the bad one is isolated and reported on its own. Outcomes
+    are recorded in the order of ``ids`` whatever order the calls finish in; after a refusal every further
+    call would share (ABORT), no batch is started, and every id not yet deleted is reported with that error.
     """
-    pending = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
-    pending.reverse()  # a stack: batches are tried in order, halves before the next batch
+    batches = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
+    outcomes = [None] * len(batches)  # per batch: [(verdict, ids, error)], in the order the calls were made
+    lock = threading.Lock()
+    queue = list(range(len(batches)))
+    queue.reverse()
+    aborted = []
+
+    def work():
+        while True:
+            with lock:
+                if not queue or aborted:
+                    return
+                index = queue.pop()
+            outcomes[index] = _delete_batch_tree(batches[index], delete_batch, classify)
+            if outcomes[index] and outcomes[index][-1][0] == ABORT:
+                with lock:
+                    aborted.append(outcomes[index][-1][2])
+
+    _run_workers(work, min(workers, len(batches)), "cloudjobs-delete")
+
+    for index, batch in enumerate(batches):
+        if outcomes[index] is None:  # never started: an earlier fatal error stopped the run
+            _abandon(batch, result, aborted[0])
+            continue
+        for verdict, members, error in outcomes[index]:
+            if verdict == "deleted":
+                result.mark_deleted(members)
+            elif verdict == GONE:
+                result.mark_absent(members)
+            elif verdict == NOT_FINISHED:
+                for record_id in members:
+                    result.mark_busy(record_id, "not finished yet: %s" % error, error)
+            elif verdict == ABORT:
+                _abandon(members, result, error)
+            else:
+                for record_id in members:
+                    result.mark_not_deleted(record_id, str(error), error)
+    if aborted:
+        _abandon([i for batch in batches for i in batch], result, aborted[0])  # what the other workers left
+
+
+def _delete_batch_tree(batch, delete_batch, classify):
+    """One batch, split in halves where the API refuses it because of a member: ``[(verdict, ids, error)]``.
+    An ABORT ends the list, with every id of the batch not yet settled."""
+    events = []
+    pending = [batch]  # a stack: halves are tried in order
     while pending:
-        batch = pending.pop()
+        part = pending.pop()
         try:
-            delete_batch(batch)
+            delete_batch(part)
         except ApiError as error:
             verdict = classify(error)
             if verdict == ABORT:
-                _abandon(batch + [i for rest in reversed(pending) for i in rest], result, error)
-                return
-            if len(batch) > 1 and verdict in (GONE, SPLIT_BATCH):
-                middle = len(batch) // 2
-                pending.append(batch[middle:])
-                pending.append(batch[:middle])
-            elif verdict == GONE:
-                result.mark_absent(batch)
-            elif verdict == NOT_FINISHED:
-                for record_id in batch:
-                    result.mark_busy(record_id, "not finished yet: %s" % error, error)
+                events.append((ABORT, part + [i for rest in reversed(pending) for i in rest], error))
+                return events
+            if len(part) > 1 and verdict in (GONE, SPLIT_BATCH):
+                middle = len(part) // 2
+                pending.append(part[middle:])
+                pending.append(part[:middle])
+            elif verdict in (GONE, NOT_FINISHED):
+                events.append((verdict, part, error))
             else:
-                for record_id in batch:
-                    result.mark_not_deleted(record_id, str(error), error)
+                events.append((FAILED, part, error))
         else:
-            result.mark_deleted(batch)
+            events.append(("deleted", part, None))
+    return events
+
+
+def _run_workers(work, count, name):
+    """``work()`` in ``count`` threads (in this one when ``count`` is 1), until each returns."""
+    if count <= 1:
+        work()
+        return
+    threads = [threading.Thread(target=work, name="%s-%d" % (name, n)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def delete_each(ids, delete_one, classify, result, workers=1):
@@ -281,11 +360,7 @@ def delete_each(ids, delete_one, classify, result, workers=1):
             with lock:
                 outcomes[record_id] = outcome
 
-    threads = [threading.Thread(target=work, name="cloudjobs-delete-%d" % n) for n in range(max(1, min(workers, len(ids))))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run_workers(work, min(workers, len(ids)), "cloudjobs-delete")
 
     for record_id in ids:
         verdict, error = outcomes.get(record_id, (ABORT, aborted[0] if aborted else None))

@@ -20,6 +20,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credenti
     resolve,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
     RetryPolicy,
@@ -46,6 +47,7 @@ HUAWEICLOUD_ARGUMENT_SPEC = dict(
     timeout=dict(type="float", default=30.0),
     max_retries=dict(type="int", default=5),
     retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
+    list_concurrency=dict(type="int", default=DEFAULT_LIST_CONCURRENCY),
     # Credential sources besides keys and tokens (_huawei_credentials.py), named as Huawei's tools name them.
     profile=dict(type="str", fallback=(env_fallback, ["HW_PROFILE"])),
     shared_config_file=dict(type="path", fallback=(env_fallback, ["HW_SHARED_CONFIG_FILE"])),
@@ -195,6 +197,11 @@ class HuaweiCloudConnection:
 
     def close(self):
         self.transport.close()
+
+    @property
+    def list_concurrency(self):
+        """List pages fetched at a time after the first (the ``list_concurrency`` option)."""
+        return self.transport.list_concurrency
 
     @property
     def project_id(self):

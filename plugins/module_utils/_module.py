@@ -21,6 +21,7 @@ DELETE_ARGUMENT_SPEC = dict(
     max_deletions=dict(type="int"),
     force=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=600),
+    return_records=dict(type="bool", default=False),
 )
 
 
@@ -65,9 +66,13 @@ def run_module(module, connect, run):
 def run_cleanup(module, target, records_key, render):
     """The whole of a deleting module's ``run``: the dance, then the result in the module's shape.
 
+    The result is compact: ids and counts. The selected records, each as ``render`` returns it, under
+    ``records_key`` only with ``return_records``; ``--diff`` shows one line per record (``target.diff_line``).
+
     One path for every outcome: a failed look, the ``max_deletions`` guard, a fatal error halfway and a
     partial failure all return the same keys as a success, with what was (not) deleted and why.
     """
+    target.full_records = module.params["return_records"]
     result = ensure_absent(
         target,
         check_mode=module.check_mode,
@@ -75,7 +80,8 @@ def run_cleanup(module, target, records_key, render):
         max_deletions=module.params["max_deletions"],
         wait_timeout=module.params["wait_timeout"],
     )
-    values = result.as_dict(records_key, render, diff=module._diff)
+    values = result.as_dict(records_key, render if module.params["return_records"] else None,
+                            diff_line=target.diff_line if module._diff else None, noun=target.noun)
     if result.skipped:
         module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted); "
                     "set force=true to stop and delete them" % (len(result.skipped), target.noun))

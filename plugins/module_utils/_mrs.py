@@ -11,8 +11,11 @@ PRIVATE to this collection; no stability promise.
 
 from __future__ import annotations
 
+import datetime
+
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
     ABORT,
+    BATCH_DELETE_WORKERS,
     FAILED,
     GONE,
     SPLIT_BATCH,
@@ -91,6 +94,7 @@ class MrsClient:
 
     def __init__(self, connection):
         self._conn = connection
+        self._workers = getattr(connection, "list_concurrency", 1)
 
     def _v2(self, cluster_id, suffix=""):
         return "/v2/%s/clusters/%s/job-executions%s" % (self._conn.project_id, cluster_id, suffix)
@@ -122,7 +126,8 @@ class MrsClient:
             items = body.get("job_list") or []
             return items, _int(body.get("total_record"), len(items))
 
-        for page in stable_pages(page_number_pages, fetch, LIST_PAGE_SIZE, lambda r: r.get("job_id")):
+        for page in stable_pages(page_number_pages, fetch, LIST_PAGE_SIZE, lambda r: r.get("job_id"),
+                                 workers=self._workers):
             yield from page
 
     def count_job_executions(self, cluster_id, query):
@@ -148,7 +153,8 @@ class MrsClient:
             items = body.get("job_executions") or []
             return items, _int(body.get("totalRecord", body.get("total_record")), len(items))
 
-        for page in stable_pages(page_number_pages, fetch, V1_LIST_PAGE_SIZE, lambda r: r.get("id")):
+        for page in stable_pages(page_number_pages, fetch, V1_LIST_PAGE_SIZE, lambda r: r.get("id"),
+                                 workers=self._workers):
             yield from page
 
     def show_job_exe_v1(self, job_exe_id):
@@ -206,6 +212,14 @@ def _seconds(millis):
         return None
 
 
+def _utc(millis):
+    """A 13-digit millisecond time as ISO 8601 UTC, for one-line summaries; None when there is none."""
+    seconds = _seconds(millis)
+    if not seconds:
+        return None
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class _MrsTarget(CleanupTarget):
     """What both MRS APIs share: the client, the cluster, the selection, and how a record is matched."""
 
@@ -231,6 +245,9 @@ class _MrsTarget(CleanupTarget):
     def kept(self, record):
         return self.selection.retention.why_kept(self.record_id(record), record.get("job_name"))
 
+    def summary(self, record):
+        return self.record_id(record), record.get("job_name"), self.state(record), _utc(record.get(self.time_field))
+
     def _count_newest(self, records):
         """Tell the retention rule every execution of the cluster it counts in (``keep_latest``)."""
         self.selection.retention.count(records, self.record_id, lambda r: r.get("job_name"), self.state,
@@ -242,6 +259,7 @@ class MrsJobExecutions(_MrsTarget):
 
     noun = "MRS job execution"
     id_field, time_field = "job_id", "submitted_time"
+    record_fields = ("job_id", "job_name", "job_state", "job_result", "submitted_time")
 
     def __init__(self, client, cluster_id, selection, batch_size=DEFAULT_BATCH_SIZE):
         if not cluster_id:
@@ -293,7 +311,7 @@ class MrsJobExecutions(_MrsTarget):
             if self.selection.ids is None:
                 if scope is None:
                     scope = self.client.list_job_executions(self.cluster_id, self._server_query())
-                return [r for r in scope if self._matches(r)], []
+                return [self.keep(r) for r in scope if self._matches(r)], []
             return self._look_up_ids(self.selection.ids)
         except ApiError as error:
             _raise_for_cluster(error, self.cluster_id)
@@ -341,7 +359,7 @@ class MrsJobExecutions(_MrsTarget):
     def delete(self, ids, result):
         delete_in_batches(
             ids, self.batch_size, lambda batch: self.client.batch_delete_job_executions(self.cluster_id, batch),
-            self.classify, result,
+            self.classify, result, workers=BATCH_DELETE_WORKERS,
         )
 
     def classify(self, error):
@@ -353,6 +371,7 @@ class MrsJobExecutionsV1(_MrsTarget):
 
     noun = "MRS v1.1 job execution"
     id_field, time_field = "id", "create_at"
+    record_fields = ("id", "job_name", "job_state", "job_final_status", "create_at", "cluster_id")
 
     def __init__(self, client, cluster_id, selection, workers=4):
         if selection.ids is None and not cluster_id:
@@ -376,9 +395,9 @@ class MrsJobExecutionsV1(_MrsTarget):
             scope = list(self.client.list_job_exes_v1(query))
             self._count_newest(scope)
             if self.selection.ids is None:
-                return [r for r in scope if self._matches(r)], []
+                return [self.keep(r) for r in scope if self._matches(r)], []
         if self.selection.ids is None:
-            return [r for r in self.client.list_job_exes_v1(query) if self._matches(r)], []
+            return [self.keep(r) for r in self.client.list_job_exes_v1(query) if self._matches(r)], []
         found = {}
         for exe_id in self.selection.ids:
             record = self.client.show_job_exe_v1(exe_id)

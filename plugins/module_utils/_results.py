@@ -144,21 +144,39 @@ class CleanupResult:
             first["reason"],
         )
 
-    def as_dict(self, records_key, render, diff=False):
-        """Module return values; ``render`` turns a service record into its returned form."""
+    def counts(self):
+        """How many records the look selected and how many ended in each list."""
+        return {
+            "selected": len(self.records),
+            "deleted": len(self.deleted),
+            "already_absent": len(self.already_absent),
+            "not_deleted": len(self.not_deleted),
+            "kept": len(self.kept),
+        }
+
+    def as_dict(self, records_key, render=None, diff_line=None, noun="record"):
+        """Module return values: the ids in their lists and the counts; the selected records themselves
+        (``render`` turns one into its returned form) only when ``render`` is given (``return_records``).
+
+        ``diff_line`` turns a record into its one line of ``--diff``: the records selected before the run,
+        and those that are still there after it."""
         result = {
             "changed": self.changed,
             "deleted": list(self.deleted),
             "already_absent": list(self.already_absent),
             "not_deleted": list(self.not_deleted),
             "kept": list(self.kept),
-            records_key: [render(r) for r in self.records],
+            "counts": self.counts(),
         }
+        if render is not None:
+            result[records_key] = [render(r) for r in self.records]
         if self.error is not None:
             result["error"] = dict(self.error)
-        if diff:
+        if diff_line is not None:
             result["diff"] = {
-                "before": {records_key: [render(r) for r in self.records]},
-                "after": {records_key: [render(r) for r in self.remaining_records()]},
+                "before_header": "%ss selected" % noun,
+                "before": "".join(diff_line(r) + "\n" for r in self.records),
+                "after_header": "%ss still there" % noun,
+                "after": "".join(diff_line(r) + "\n" for r in self.remaining_records()),
             }
         return result

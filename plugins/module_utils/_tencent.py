@@ -19,6 +19,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, CurrentCredentials
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
     RetryPolicy,
@@ -72,6 +73,7 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
     max_retries=dict(type="int", default=8),
     retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
     rate_limit=dict(type="float", default=DEFAULT_RATE_LIMIT),
+    list_concurrency=dict(type="int", default=DEFAULT_LIST_CONCURRENCY),
 )
 
 SERVICE_LABEL = "Tencent Cloud Batch"
@@ -158,6 +160,11 @@ class TencentCloudConnection:
 
     def close(self):
         self.transport.close()
+
+    @property
+    def list_concurrency(self):
+        """List pages fetched at a time after the first (the ``list_concurrency`` option)."""
+        return self.transport.list_concurrency
 
     def call(self, action, params, mutating=False):
         """Call ``action``; returns the ``Response`` object (without ``Error``)."""

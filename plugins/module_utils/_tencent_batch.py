@@ -59,6 +59,7 @@ class TencentBatchClient:
 
     def __init__(self, connection):
         self._conn = connection
+        self._workers = getattr(connection, "list_concurrency", 1)
 
     def _call(self, action, params, mutating=False):
         try:
@@ -81,7 +82,8 @@ class TencentBatchClient:
             jobs = response.get("JobSet") or []
             return jobs, int(response.get("TotalCount") or 0)
 
-        for page in stable_pages(offset_pages, fetch, DESCRIBE_JOBS_MAX, lambda job: job.get("JobId")):
+        for page in stable_pages(offset_pages, fetch, DESCRIBE_JOBS_MAX, lambda job: job.get("JobId"),
+                                 workers=self._workers):
             yield from page
 
     def describe_job(self, job_id):
@@ -133,6 +135,7 @@ def tencent_target(client, selection, workers=DEFAULT_WORKERS):
 
 class TencentBatchJobs(CleanupTarget):
     noun = "Batch job"
+    record_fields = ("JobId", "JobName", "JobState", "CreateTime", "TaskMetrics", "TaskInstanceMetrics")
 
     def __init__(self, client, selection, workers=DEFAULT_WORKERS):
         self.client = client
@@ -151,6 +154,9 @@ class TencentBatchJobs(CleanupTarget):
 
     def kept(self, record):
         return self.selection.retention.why_kept(self.record_id(record), record.get("JobName"))
+
+    def summary(self, record):
+        return record.get("JobId"), record.get("JobName"), record.get("JobState"), record.get("CreateTime")
 
     def _scope_filters(self):
         """With ``keep_latest``, the list must hold every job of each selected name in the counted states, whatever
@@ -182,7 +188,7 @@ class TencentBatchJobs(CleanupTarget):
                                            lambda job: job.get("JobState"), lambda job: _epoch(job.get("CreateTime")))
         if self.ids is None:
             listed = scope if scope is not None else self.client.describe_jobs(self._server_filters())
-            jobs = [job for job in listed if self._matches(job)]
+            jobs = [self.keep(job) for job in listed if self._matches(job)]
             return self._with_instance_metrics(jobs), []
         found = {}
         for start in range(0, len(self.ids), DESCRIBE_JOBS_MAX):
@@ -206,7 +212,7 @@ class TencentBatchJobs(CleanupTarget):
         detailed = []
         for job in jobs:
             if job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job and self.kept(job) is None:
-                job = self.client.describe_job(job["JobId"]) or job
+                job = self.keep(self.client.describe_job(job["JobId"]) or job)
             detailed.append(job)
         return detailed
 

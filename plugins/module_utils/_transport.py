@@ -23,7 +23,8 @@ import time
 import traceback
 from urllib.parse import urlsplit
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY, MAX_LIST_CONCURRENCY
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import USER_AGENT
 
 try:
@@ -37,14 +38,15 @@ except ImportError:  # the module reports it with missing_required_lib()
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 CONNECT_TIMEOUT = 10.0
-# Connections kept open per host: enough for the concurrent delete workers.
-POOL_SIZE = 16
+# Connections kept open per host: enough for the concurrent delete workers and list pages.
+POOL_SIZE = MAX_LIST_CONCURRENCY
 
 
 class Transport:
     def __init__(self, timeout=30.0, validate_certs=True, ca_bundle=None, user_agent=USER_AGENT, read_only=False,
-                 session=None, debug=None, sleep=time.sleep, clock=time.monotonic):
+                 session=None, debug=None, sleep=time.sleep, clock=time.monotonic, list_concurrency=1):
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
+        self.list_concurrency = list_concurrency  # list pages fetched at a time (_paging.py)
         self.read_only = read_only
         self.user_agent = user_agent
         self._debug = debug
@@ -63,8 +65,15 @@ class Transport:
 
     @classmethod
     def from_params(cls, params, read_only=False, debug=None):
-        """A transport configured by the options both clouds share (timeout, validate_certs, ca_bundle)."""
+        """A transport configured by the options both clouds share (timeout, validate_certs, ca_bundle,
+        list_concurrency); an out-of-range value is refused here, before any request."""
+        concurrency = params.get("list_concurrency")
+        concurrency = DEFAULT_LIST_CONCURRENCY if concurrency is None else concurrency
+        if not 1 <= concurrency <= MAX_LIST_CONCURRENCY:
+            raise ConfigurationError("list_concurrency must be between 1 and %d, got %d"
+                                     % (MAX_LIST_CONCURRENCY, concurrency))
         return cls(
+            list_concurrency=concurrency,
             timeout=params.get("timeout") or 30.0,
             validate_certs=params.get("validate_certs", True),
             ca_bundle=params.get("ca_bundle"),

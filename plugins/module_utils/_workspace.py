@@ -17,6 +17,7 @@ import time
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
     ABORT,
+    BATCH_DELETE_WORKERS,
     FAILED,
     SPLIT_BATCH,
     CleanupTarget,
@@ -52,6 +53,7 @@ class WorkspaceClient:
 
     def __init__(self, connection):
         self._conn = connection
+        self._workers = getattr(connection, "list_concurrency", 1)
 
     def _path(self, suffix=""):
         return "/v2/%s/scheduled-tasks%s" % (self._conn.project_id, suffix)
@@ -76,7 +78,8 @@ class WorkspaceClient:
                 return reusable.pop()  # only for the first walk: a repeated walk asks again
             return self.list_page(query, limit, offset)
 
-        for page in stable_pages(offset_pages, fetch, LIST_PAGE_SIZE, lambda task: task.get("id")):
+        for page in stable_pages(offset_pages, fetch, LIST_PAGE_SIZE, lambda task: task.get("id"),
+                                 workers=self._workers):
             yield from page
 
     def show_scheduled_task(self, task_id):
@@ -133,6 +136,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
     """Scheduled tasks of one project: definitions, not runs, so nothing to stop or wait for."""
 
     noun = "Workspace scheduled task"
+    record_fields = ("id", "task_name", "last_status", "expire_time", "time_zone")
 
     def __init__(self, client, selection, batch_size=DEFAULT_BATCH_SIZE, now=None):
         self.client = client
@@ -171,6 +175,12 @@ class WorkspaceScheduledTasks(CleanupTarget):
     def kept(self, record):
         return self.selection.retention.why_kept(self.record_id(record), record.get("task_name"))
 
+    def summary(self, record):
+        expires = record.get("expire_time")
+        if expires and record.get("time_zone"):
+            expires = "%s %s" % (expires, record["time_zone"])
+        return record.get("id"), record.get("task_name"), record.get("last_status"), expires and "expires " + expires
+
     def undecidable(self, record):
         if self.filters.get("expired") is None:
             return None
@@ -189,7 +199,14 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     def look(self):
         if self.ids is None:
-            return [t for t in self._list_all(self._listings()).values() if self._matches(t)], []
+            selected, seen = [], set()
+            for query in self._listings():
+                for task in self.client.list_scheduled_tasks(query):
+                    if task.get("id") not in seen:
+                        seen.add(task.get("id"))
+                        if self._matches(task):
+                            selected.append(self.keep(task))
+            return selected, []
         return self._look_up_ids(self.ids)
 
     def _look_up_ids(self, ids):
@@ -233,7 +250,8 @@ class WorkspaceScheduledTasks(CleanupTarget):
         return None  # a scheduled task can be deleted whatever it is doing
 
     def delete(self, ids, result):
-        delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result)
+        delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result,
+                          workers=BATCH_DELETE_WORKERS)
         refused = [n["id"] for n in result.not_deleted if n["id"] in set(ids)]
         if refused:
             # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.

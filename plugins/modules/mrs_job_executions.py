@@ -146,10 +146,44 @@ kept:
   returned: always
   type: list
   elements: str
+counts:
+  description:
+    - How many records the look selected, and how many ended in each list. With the ids in RV(deleted),
+      RV(already_absent), RV(not_deleted) and RV(kept), this is the whole report by default (a few dozen bytes a record);
+      O(return_records=true) adds the records themselves.
+  returned: always
+  type: dict
+  contains:
+    selected:
+      description: Records that exist and match the selection (ids that do not exist are not counted).
+      type: int
+      returned: always
+    deleted:
+      description: The length of RV(deleted).
+      type: int
+      returned: always
+    already_absent:
+      description: The length of RV(already_absent).
+      type: int
+      returned: always
+    not_deleted:
+      description: The length of RV(not_deleted).
+      type: int
+      returned: always
+    kept:
+      description: The length of RV(kept).
+      type: int
+      returned: always
+  sample:
+    selected: 20000
+    deleted: 20000
+    already_absent: 0
+    not_deleted: 0
+    kept: 0
 job_executions:
   description:
     - The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).
-  returned: always
+  returned: when O(return_records=true)
   type: list
   elements: dict
   sample:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -209,9 +211,11 @@ def test_abort_stops_at_the_first_fatal_error_and_reports_everything_left():
 def test_diff_after_holds_only_what_remains():
     target = FakeTarget(records(("a", "done"), ("b", "running")))
     result = ensure_absent(target)
-    out = result.as_dict("things", dict, diff=True)
-    assert [r["id"] for r in out["diff"]["before"]["things"]] == ["a", "b"]
-    assert [r["id"] for r in out["diff"]["after"]["things"]] == ["b"]
+    out = result.as_dict("things", dict, diff_line=target.diff_line, noun="thing")
+    assert out["diff"] == {"before_header": "things selected", "before": "a  -  -  -\nb  -  -  -\n",
+                           "after_header": "things still there", "after": "b  -  -  -\n"}
+    assert [r["id"] for r in out["things"]] == ["a", "b"]
+    assert "things" not in result.as_dict("things") and "diff" not in result.as_dict("things")
 
 
 def test_delete_each_keeps_id_order_and_sorts_outcomes():
@@ -238,6 +242,48 @@ def test_delete_each_stops_handing_out_work_after_abort():
     delete_each(list("abcdefgh"), delete_one, lambda e: CLASSIFY[e.code], result, workers=1)
     assert calls == ["a"]
     assert [n["id"] for n in result.not_deleted] == list("abcdefgh")
+
+
+def test_concurrent_batches_record_outcomes_in_id_order_whatever_order_they_finish_in():
+    result = CleanupResult()
+    released = threading.Event()
+    calls = []
+
+    def delete_batch(batch):
+        calls.append(tuple(batch))
+        if batch[0] == "a":
+            released.wait(5)  # the first batch finishes last
+        elif len(calls) >= 3:
+            released.set()
+        if "e" in batch:
+            raise api_error("running", status=400)
+
+    ids = list("abcdefgh")
+    delete_in_batches(ids, 2, delete_batch, lambda e: CLASSIFY[e.code], result, workers=4)
+    assert result.deleted == ["a", "b", "c", "d", "f", "g", "h"]  # e isolated by splitting its batch
+    assert [n["id"] for n in result.not_deleted] == ["e"]
+    assert released.is_set()  # three more calls were made while the first batch was still in flight
+    assert {("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"), ("e",), ("f",)} == set(calls) and len(calls) == 6
+
+
+def test_concurrent_batches_start_no_batch_after_an_abort_and_report_every_id_not_deleted():
+    result = CleanupResult()
+    calls = []
+    lock = threading.Lock()
+
+    def delete_batch(batch):
+        with lock:
+            calls.append(tuple(batch))
+        if batch[0] == "c":
+            raise api_error("auth", status=401)
+
+    ids = ["%s%d" % (c, n) if c != "c" or n else "c" for c in "abcdefghij" for n in range(2)]
+    delete_in_batches(ids, 2, delete_batch, lambda e: CLASSIFY[e.code], result, workers=2)
+    deleted = [i for batch in calls if batch[0] != "c" for i in batch]
+    assert sorted(result.deleted) == sorted(deleted)  # what was deleted before the abort is reported deleted
+    assert len(calls) < len(ids) // 2  # no batch started after the abort was seen
+    assert sorted(result.deleted + [n["id"] for n in result.not_deleted]) == sorted(ids)
+    assert all(n["error_code"] == "auth" for n in result.not_deleted)
 
 
 def test_module_exposes_verdict_names():
@@ -379,16 +425,20 @@ VERDICT_CODES = st.sampled_from([None, "gone", "running", "auth", "boom"])
     max_deletions=st.one_of(st.none(), st.integers(min_value=0, max_value=9)),
     finish_after_stop=st.integers(min_value=1, max_value=40),
     poll_fails=st.booleans(),
+    batch_size=st.integers(min_value=1, max_value=4),
+    workers=st.integers(min_value=1, max_value=4),
 )
 def test_every_selected_id_ends_in_exactly_one_list_on_every_path(
-        specs, extra_requested, by_id, force, check_mode, max_deletions, finish_after_stop, poll_fails):
-    """A model of the contract, driven through every verdict at every stage (look, guard, stop, poll, delete)."""
+        specs, extra_requested, by_id, force, check_mode, max_deletions, finish_after_stop, poll_fails, batch_size,
+        workers):
+    """A model of the contract, driven through every verdict at every stage (look, guard, stop, poll, delete),
+    with batches deleted one or several at a time."""
 
     class Model(StopFails):
         def delete(self, ids, result):
             for record_id in set(ids) & self.vanish_before_delete:  # a concurrent run got there first
                 self.store.pop(record_id, None)
-            delete_in_batches(ids, 3, self._delete_batch, self.classify, result)
+            delete_in_batches(ids, batch_size, self._delete_batch, self.classify, result, workers=workers)
 
         def refresh(self, ids):
             if poll_fails:
@@ -416,6 +466,9 @@ def test_every_selected_id_ends_in_exactly_one_list_on_every_path(
     assert_every_id_settled_once(result, ids, absent)
     out = result.as_dict("things", dict)
     assert out["changed"] == bool(out["deleted"])
+    assert out["counts"] == {"selected": len(out["things"]), "deleted": len(out["deleted"]),
+                             "already_absent": len(out["already_absent"]), "not_deleted": len(out["not_deleted"]),
+                             "kept": len(out["kept"])}
     if check_mode:
         assert mutating(target) == [] and target.store == before
     for record_id in result.deleted:

@@ -12,9 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection, HuaweiRetryPolicy
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection, TencentRetryPolicy
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
 from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
 
 SECRET = "SUPERSECRETKEY0000000000000000000000000000"
@@ -429,3 +431,14 @@ def test_a_secret_echoed_by_the_service_never_reaches_the_error_at_all(stub):
     # Not only the message: the exception's args (what a traceback or logging would print) never held it.
     assert SECRET not in repr(error.args) and SECRET not in str(error) and SECRET not in error.message
     assert "********" in error.message
+
+
+@pytest.mark.parametrize("value", [0, -1, 33])
+def test_list_concurrency_out_of_range_is_refused_before_any_request(value):
+    with pytest.raises(ConfigurationError, match="list_concurrency must be between 1 and 32, got %d" % value):
+        Transport.from_params({"list_concurrency": value})
+
+
+@pytest.mark.parametrize("value, expected", [(None, DEFAULT_LIST_CONCURRENCY), (1, 1), (32, 32)])
+def test_list_concurrency_reaches_the_transport(value, expected):
+    assert Transport.from_params({"list_concurrency": value}).list_concurrency == expected

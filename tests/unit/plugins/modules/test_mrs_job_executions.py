@@ -12,7 +12,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.modules import mrs_job_execut
 from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeMrsConnection, run_to_end
 
 CLUSTER = "c1"
-RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "job_executions"}
+RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "counts"}
 
 
 def execution(job_id, state="FINISHED", name="etl"):
@@ -28,18 +28,27 @@ def end(create_module, module, conn):
     return run_to_end(create_module, module, conn, mrs_job_executions.run)
 
 
-def test_delete_by_filters_sends_one_batch_delete_and_returns_every_key(create_module):
+def test_delete_by_filters_sends_one_batch_delete_and_returns_ids_and_counts(create_module):
     conn = FakeMrsConnection([execution("j1"), execution("j2"), execution("r1", state="RUNNING")])
     module = create_module(mrs_job_executions, params(filters={"name": "etl"}))
     result, failure = mrs_job_executions.run(module, conn)
     assert failure is None
-    assert set(result) == RESULT_KEYS
+    assert set(result) == RESULT_KEYS  # compact: no records unless return_records
     assert result["changed"] is True and result["deleted"] == ["j1", "j2"]
     assert result["already_absent"] == [] and result["not_deleted"] == []
-    assert [r["job_id"] for r in result["job_executions"]] == ["j1", "j2"]
+    assert result["counts"] == {"selected": 2, "deleted": 2, "already_absent": 0, "not_deleted": 0, "kept": 0}
     assert [c[0] for c in conn.mutating_calls()] == ["BatchDeleteJobs"]
     assert sorted(conn.records) == ["r1"]
     module.warn.assert_not_called()
+
+
+def test_return_records_returns_every_selected_execution_as_listed(create_module):
+    conn = FakeMrsConnection([execution("j1"), execution("j2"), execution("r1", state="RUNNING")])
+    module = create_module(mrs_job_executions, params(filters={"name": "etl"}, return_records=True))
+    result, failure = mrs_job_executions.run(module, conn)
+    assert failure is None and set(result) == RESULT_KEYS | {"job_executions"}
+    assert result["job_executions"] == [execution("j1"), execution("j2")]  # whole, job_type included
+    assert result["deleted"] == ["j1", "j2"]
 
 
 def test_delete_by_id_reports_missing_ids_as_already_absent(create_module):
@@ -58,12 +67,15 @@ def test_check_mode_reports_what_would_be_deleted_without_a_mutating_call(create
     assert "diff" not in result
 
 
-def test_diff_mode_shows_the_selected_executions_before_and_none_after(create_module):
-    conn = FakeMrsConnection([execution("j1"), execution("j2")])
+def test_diff_mode_shows_one_line_per_selected_execution_before_and_none_after(create_module):
+    conn = FakeMrsConnection([execution("j1"), execution("j2", name=None)])
     module = create_module(mrs_job_executions, params(filters={}), diff=True)
     result, dummy = mrs_job_executions.run(module, conn)
-    assert [r["job_id"] for r in result["diff"]["before"]["job_executions"]] == ["j1", "j2"]
-    assert result["diff"]["after"] == {"job_executions": []}
+    assert result["diff"]["before"] == ("j1  etl  FINISHED  2019-08-02T02:59:23Z\n"
+                                        "j2  -  FINISHED  2019-08-02T02:59:23Z\n")
+    assert result["diff"]["after"] == ""
+    assert result["diff"]["before_header"] == "MRS job executions selected"
+    assert "job_executions" not in result
 
 
 def test_force_kills_a_running_execution_then_deletes_it(create_module):
@@ -137,7 +149,7 @@ def test_a_partial_failure_fails_the_task_with_the_full_result(create_module):
     assert set(kwargs) == RESULT_KEYS | {"msg"}
     assert kwargs["changed"] is True and kwargs["deleted"] == ["j1", "j3"] and kwargs["already_absent"] == []
     assert [(n["id"], n["error_code"], n["request_id"]) for n in kwargs["not_deleted"]] == [("j2", "0166", "req-1")]
-    assert [r["job_id"] for r in kwargs["job_executions"]] == ["j1", "j2", "j3"]
+    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0}
     assert kwargs["msg"].startswith("1 of 3 selected MRS job execution(s) were not deleted; first: j2")
 
 
@@ -151,7 +163,7 @@ def test_max_deletions_exceeded_deletes_nothing_and_fails_with_every_key(create_
     assert kwargs["changed"] is False and kwargs["deleted"] == [] and kwargs["already_absent"] == []
     assert [n["id"] for n in kwargs["not_deleted"]] == ["j1", "j2"]
     assert all("max_deletions=1" in n["reason"] for n in kwargs["not_deleted"])
-    assert len(kwargs["job_executions"]) == 2 and conn.mutating_calls() == []
+    assert kwargs["counts"]["selected"] == 2 and conn.mutating_calls() == []
 
 
 # main() end to end: real module arguments, HuaweiCloudConnection.from_params replaced by the fake.
@@ -187,7 +199,7 @@ def test_main_in_check_mode_builds_a_read_only_connection_and_returns_the_diff(r
     failed, result = run_main(mrs_job_executions, dict(CREDENTIALS, cluster_id=CLUSTER, filters={}), check_mode=True,
                               diff=True)
     assert not failed and result["deleted"] == ["j1"]
-    assert [r["job_id"] for r in result["diff"]["before"]["job_executions"]] == ["j1"]
+    assert result["diff"]["before"].split("  ")[0] == "j1" and result["diff"]["after"] == ""
     [(conn, dummy, dummy, read_only)] = connections
     assert read_only is True and conn.mutating_calls() == []
 

@@ -11,7 +11,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
 from ansible_collections.cloudjobs.cleanup.plugins.modules import tencent_batch_job
 from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeBatchConnection, run_to_end
 
-RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "jobs"}
+RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "counts"}
 
 
 def job(job_id, state="SUCCEED", **extra):
@@ -23,12 +23,24 @@ def end(create_module, module, conn):
     return run_to_end(create_module, module, conn, tencent_batch_job.run)
 
 
-def test_delete_by_filters_deletes_each_finished_job_and_renders_them(create_module):
+def test_delete_by_filters_deletes_each_finished_job_and_returns_ids_and_counts(create_module):
     conn = FakeBatchConnection([job("job-a1"), job("job-a2", "FAILED", TaskInstanceMetrics={"FailedCount": 1}),
                                 job("job-r1", "RUNNING")])
     module = create_module(tencent_batch_job, {"region": "ap-guangzhou", "filters": {"name_pattern": "render-*"}})
     result, failure = tencent_batch_job.run(module, conn)
     assert failure is None and set(result) == RESULT_KEYS
+    assert result["changed"] is True and result["deleted"] == ["job-a1", "job-a2"]
+    assert result["counts"] == {"selected": 2, "deleted": 2, "already_absent": 0, "not_deleted": 0, "kept": 0}
+    assert list(conn.jobs) == ["job-r1"]
+
+
+def test_return_records_renders_the_selected_jobs(create_module):
+    conn = FakeBatchConnection([job("job-a1"), job("job-a2", "FAILED", TaskInstanceMetrics={"FailedCount": 1}),
+                                job("job-r1", "RUNNING")])
+    module = create_module(tencent_batch_job, {"region": "ap-guangzhou", "filters": {"name_pattern": "render-*"},
+                                               "return_records": True})
+    result, failure = tencent_batch_job.run(module, conn)
+    assert failure is None and set(result) == RESULT_KEYS | {"jobs"}
     assert result["changed"] is True and result["deleted"] == ["job-a1", "job-a2"]
     assert result["already_absent"] == [] and result["not_deleted"] == []
     assert result["jobs"][0]["job_id"] == "job-a1" and result["jobs"][0]["tags"] == {"lifetime": "temporary"}
@@ -55,8 +67,8 @@ def test_diff_mode_shows_the_selected_jobs_before_and_none_after(create_module):
     conn = FakeBatchConnection([job("job-a1")])
     module = create_module(tencent_batch_job, {"filters": {}}, diff=True)
     result, dummy = tencent_batch_job.run(module, conn)
-    assert [j["job_id"] for j in result["diff"]["before"]["jobs"]] == ["job-a1"]
-    assert result["diff"]["after"] == {"jobs": []}
+    assert result["diff"]["before"] == "job-a1  render-job-a1  SUCCEED  2020-01-01T00:00:00Z\n"
+    assert result["diff"]["after"] == "" and "jobs" not in result
 
 
 def test_a_failed_job_with_running_instances_matched_by_filters_is_left_alone_with_a_warning(create_module):
@@ -115,7 +127,7 @@ def test_a_partial_failure_fails_the_task_with_the_full_result(create_module):
     assert set(kwargs) == RESULT_KEYS | {"msg"}
     assert kwargs["changed"] is True and kwargs["deleted"] == ["job-a1", "job-a3"] and kwargs["already_absent"] == []
     assert [(n["id"], n["error_code"], n["request_id"]) for n in kwargs["not_deleted"]] == [("job-a2", "InternalError", "rid-7")]
-    assert [j["job_id"] for j in kwargs["jobs"]] == ["job-a1", "job-a2", "job-a3"]
+    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0}
     assert "1 of 3 selected Batch job(s) were not deleted; first: job-a2" in kwargs["msg"]
 
 

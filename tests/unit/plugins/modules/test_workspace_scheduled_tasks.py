@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.cloudjobs.cleanup.plugins.modules import workspace_scheduled_tasks
 from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeWorkspaceConnection, run_to_end
 
-RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "scheduled_tasks"}
+RESULT_KEYS = {"changed", "deleted", "already_absent", "not_deleted", "kept", "counts"}
 
 
 def task(task_id, scheduled_type="DAY", **extra):
@@ -23,9 +23,9 @@ def end(create_module, module, conn):
 
 def test_delete_by_filters_reads_both_listings_and_sends_one_batch_delete(create_module):
     conn = FakeWorkspaceConnection([task("t1"), task("t2", "LIFE_CYCLE"), task("keep", task_type="STOP")])
-    module = create_module(workspace_scheduled_tasks, {"filters": {"task_type": "REBOOT"}})
+    module = create_module(workspace_scheduled_tasks, {"filters": {"task_type": "REBOOT"}, "return_records": True})
     result, failure = workspace_scheduled_tasks.run(module, conn)
-    assert failure is None and set(result) == RESULT_KEYS
+    assert failure is None and set(result) == RESULT_KEYS | {"scheduled_tasks"}
     assert result["changed"] is True and sorted(result["deleted"]) == ["t1", "t2"]
     assert result["already_absent"] == [] and result["not_deleted"] == []
     assert sorted(t["id"] for t in result["scheduled_tasks"]) == ["t1", "t2"]
@@ -46,8 +46,8 @@ def test_diff_mode_shows_the_selected_tasks_before_and_what_remains_after(create
     module = create_module(workspace_scheduled_tasks, {"filters": {}, "batch_size": 1}, diff=True)
     result, failure = workspace_scheduled_tasks.run(module, conn)
     assert failure is not None
-    assert [t["id"] for t in result["diff"]["before"]["scheduled_tasks"]] == ["t1", "t2"]
-    assert [t["id"] for t in result["diff"]["after"]["scheduled_tasks"]] == ["t2"]
+    assert result["diff"]["before"] == "t1  reboot-t1  -  -\nt2  reboot-t2  -  -\n"
+    assert result["diff"]["after"] == "t2  reboot-t2  -  -\n"
 
 
 def test_a_failed_list_fails_the_task_with_the_error_and_the_full_result(create_module):
@@ -85,7 +85,7 @@ def test_a_partial_failure_fails_the_task_with_the_full_result(create_module):
     assert set(kwargs) == RESULT_KEYS | {"msg"}
     assert kwargs["changed"] is True and kwargs["deleted"] == ["t1", "t3"] and kwargs["already_absent"] == []
     assert [(n["id"], n["error_code"]) for n in kwargs["not_deleted"]] == [("t2", "WKS.0001")]
-    assert len(kwargs["scheduled_tasks"]) == 3
+    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0}
     assert "1 of 3 selected Workspace scheduled task(s) were not deleted; first: t2" in kwargs["msg"]
 
 
