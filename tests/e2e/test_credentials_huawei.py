@@ -142,11 +142,11 @@ def test_instance_credentials_without_an_agency_fail_clearly(seeded, tmp_path):
 
 
 def test_credentials_are_refreshed_during_a_long_run(emulator, tmp_path):
-    """Credentials of 3 s, a run of 7 s or more (14 batch deletes of one execution, 0.5 s each): new credentials
-    are assumed before the old ones expire, and the run deletes everything."""
+    """Credentials of 3 s, a run of 7 s or more (14 batch deletes of one execution, 2 s each, 4 at a time): new
+    credentials are assumed before the old ones expire, by one worker for all, and the run deletes everything."""
     ids = ["exe-%04d" % n for n in range(14)]
     emulator.seed({"mrs": [{"job_id": i, "job_state": "FINISHED", "cluster_id": CLUSTER} for i in ids]})
-    emulator.config({"temporary_credential_lifetime": 3, "latency": {"mrs.BatchDeleteJobs": 0.5}})
+    emulator.config({"temporary_credential_lifetime": 3, "latency": {"mrs.BatchDeleteJobs": 2.0}})
     args = base_args(emulator.url, batch_size=1, filters={}, **keys(
         assume_role={"agency_name": creds.HUAWEI_AGENCY_NAME, "domain_name": creds.HUAWEI_DOMAIN_NAME}))
     started = time.time()

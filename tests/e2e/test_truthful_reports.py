@@ -55,7 +55,8 @@ def test_workspace_ids_with_server_side_filters_report_only_what_does_not_exist(
         for check in (False, True):
             name = "%s=%s%s" % (option, wanted, " (check mode)" if check else "")
             task = {"cloudjobs.cleanup.workspace_scheduled_tasks": {"task_ids": [MATCH, OTHER, MISSING],
-                                                                    "filters": {option: wanted}}}
+                                                                    "filters": {option: wanted},
+                                                                    "return_records": True}}
             if check:
                 task["check_mode"] = True
             cells[name] = {"task": task, "seed": seed}
@@ -92,7 +93,9 @@ def _guard_cells():
     cells = {}
     for module, (args, key, absent, selected) in tasks.items():
         for check in (False, True):
-            task = {"cloudjobs.cleanup.%s" % module: dict(args, max_deletions=2, **fault_matrix.FAST_RETRIES)}
+            # The real run also returns the records (return_records), check mode the compact result.
+            task = {"cloudjobs.cleanup.%s" % module: dict(args, max_deletions=2, return_records=not check,
+                                                          **fault_matrix.FAST_RETRIES)}
             if check:
                 task["check_mode"] = True
             cells["%s%s" % (module, " (check mode)" if check else "")] = {
@@ -115,8 +118,12 @@ def test_max_deletions_exceeded_returns_every_documented_key(emulator, tmp_path)
         assert result["already_absent"] == [absent], (name, result)
         assert sorted(n["id"] for n in result["not_deleted"]) == sorted(selected), (name, result)
         assert all("max_deletions=2" in n["reason"] for n in result["not_deleted"]), name
-        id_field = {"job_executions": "job_id", "scheduled_tasks": "id", "jobs": "job_id"}[key]
-        assert sorted(r[id_field] for r in result[key]) == sorted(selected), name
+        assert result["counts"] == {"selected": 3, "deleted": 0, "already_absent": 1, "not_deleted": 3, "kept": 0}, name
+        if "check mode" in name:
+            assert key not in result, name
+        else:
+            id_field = {"job_executions": "job_id", "scheduled_tasks": "id", "jobs": "job_id"}[key]
+            assert sorted(r[id_field] for r in result[key]) == sorted(selected), name
         assert not [r for r in line["requests"] if r["mutating"]], name
         for service in ("mrs", "workspace", "tencent"):
             assert len(line["state"][service]) == len(before[service]), (name, service)
