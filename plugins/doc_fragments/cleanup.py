@@ -42,7 +42,7 @@ options:
       - Also return every selected record in full, as the API listed it, under the module's records key
         (C(job_executions), C(scheduled_tasks) or C(jobs)).
       - By default the result holds the ids in RV(deleted), RV(already_absent), RV(not_deleted) and RV(kept), and
-        RV(counts): a few dozen bytes per record, so that a cleanup of tens of thousands of records stays small in
+        RV(counts) - under 100 bytes a record, so that a cleanup of tens of thousands of records stays small in
         Ansible's output, in AWX job events and in registered variables. The C(_info) modules always return full
         records.
       - With C(--diff), each selected record is shown as one line (id, name, state, time) whatever this option says.

@@ -59,9 +59,8 @@ def test_twenty_thousand_records_return_ids_and_counts_in_under_100_bytes_a_reco
 
 def test_return_records_returns_the_selected_records_as_the_info_module_lists_them(emulator, tmp_path):
     emulator.seed({"mrs": executions(250, running=3)})
-    info = ad_hoc_result(run_ad_hoc(tmp_path, "mrs_job_executions_info",
-                                    args(emulator, filters={"older_than": "7d", "states": ["FINISHED", "FAILED",
-                                                                                          "KILLED"]})))
+    finished = {"older_than": "7d", "states": ["FINISHED", "FAILED", "KILLED"]}
+    info = ad_hoc_result(run_ad_hoc(tmp_path, "mrs_job_executions_info", args(emulator, filters=finished)))
     run = run_ad_hoc(tmp_path, "mrs_job_executions", args(emulator, return_records=True), "--check")
     result = ad_hoc_result(run)
     assert result["job_executions"] == info["job_executions"] and len(info["job_executions"]) == 250

@@ -139,8 +139,8 @@ def test_records_deleted_by_another_run_during_the_walk_leave_nothing_behind(pag
     limit=st.sampled_from([7, 50, 100]),
     workers=st.integers(min_value=1, max_value=8),
     offset_style=st.booleans(),
-    vanish=st.dictionaries(st.integers(min_value=0, max_value=12), st.lists(st.integers(min_value=0, max_value=699),
-                                                                           max_size=60), max_size=3),
+    vanish=st.dictionaries(st.integers(min_value=0, max_value=12),
+                           st.lists(st.integers(min_value=0, max_value=699), max_size=60), max_size=3),
 )
 def test_a_walk_lists_every_record_that_stays_and_nothing_twice_whatever_the_workers(n, limit, workers, offset_style,
                                                                                      vanish):
