@@ -31,7 +31,7 @@ options:
     description:
       - How many list pages are requested at a time. The first page tells how many records match, then the other
         pages are fetched this many at a time, through the same retries (and, for Tencent Cloud, the same
-        O(rate_limit)). The request count is the same as one page at a time; only the waiting overlaps.
+        C(rate_limit)). The request count is the same as one page at a time; only the waiting overlaps.
       - A listing that changes while it is read (another run deleting records) is read again, as with V(1), so
         nothing selected is left behind.
       - The default 8 is where more pages at a time stop paying off at a cloud's 50 ms a call (see the collection's
