@@ -2,9 +2,12 @@
 
 Writes docs/benchmarks.md and docs/benchmarks.png. Requests are counted by the emulator's log; wall times are
 medians of several runs of the whole command a user would type; peak memory is the module process's maximum RSS.
+Scale (issue 17): pages one at a time against several at a time at 0 and 50 ms a call, result bytes per record,
+time and memory from 1,000 to 50,000 records, and the fan-out run as AWX job slices.
 """
 
 import collections
+import importlib.util
 import json
 import os
 import statistics
@@ -12,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -62,16 +66,19 @@ def playbook(path, extra):
     return timed([os.path.join(BIN, "ansible-playbook"), os.path.join(HERE, path), "-e", json.dumps(extra)])
 
 
-def peak_memory_mb(name, args):
-    """Maximum RSS of the module process alone, run the way Ansible runs it (one Python process)."""
+def module_process(name, args):
+    """The module process alone, run the way Ansible runs it (one Python process, arguments in a file):
+    ``{"seconds", "memory_mb" (maximum RSS), "result_bytes" (its JSON result)}``."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"ANSIBLE_MODULE_ARGS": args}, f)
     path = os.path.join(ROOT, "plugins", "modules", name + ".py")
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    probe = ("import resource, subprocess, sys, time; start = time.monotonic(); "
+             "out = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, check=True).stdout; "
+             "print(time.monotonic() - start, len(out.strip()), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = timed([PYTHON, "-c", probe, PYTHON, path, f.name])[1]
     os.unlink(f.name)
-    return int(out.split()[-1]) / 1024.0
+    seconds, size, rss = out.split()[-3:]
+    return {"seconds": float(seconds), "result_bytes": int(size), "memory_mb": int(rss) / 1024.0}
 
 
 def measure(emu, seed, run, runs=RUNS, config=None):
@@ -156,6 +163,84 @@ def rerun(emu, seed, run, config=None):
     return {"seconds": statistics.median(times), "requests": counted(emu), "runs": RUNS}
 
 
+# -- scale (issue 17) ----------------------------------------------------------------------------------------------
+CLOUD_LATENCY = 0.05  # a cloud API's 50 ms a call
+SWEEP = (1, 2, 4, 8, 16)  # list_concurrency values timed at cloud latency; the module's default is among them
+
+
+def uuid_seed(n, running=0):
+    """``n`` finished, old MRS executions with ids shaped like the real ones (36-character UUIDs)."""
+    now = int(time.time() * 1000)
+
+    def seed(emu):
+        emu.seed({"mrs": [{"job_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "exe-%d" % i)),
+                           "job_state": ("FINISHED", "FAILED", "KILLED")[i % 3], "cluster_id": "c1",
+                           "job_name": "etl-%d" % (i % 50), "submitted_time": now - 10 * DAY_MS - i}
+                          for i in range(n)]
+                 + [{"job_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "run-%d" % i)), "job_state": "RUNNING",
+                     "cluster_id": "c1", "submitted_time": now - 60000 - i} for i in range(running)]})
+    return seed
+
+
+def mrs_args(emu, **extra):
+    return dict(HUAWEI, endpoint=emu.url, cluster_id="c1", filters={"older_than": "7d"}, **extra)
+
+
+def ws_args(emu, **extra):
+    return dict(HUAWEI, endpoint=emu.url, filters={"name_pattern": "tmp-*"}, **extra)
+
+
+def scale_run(emu, name, seed, args, latency, check=False):
+    """One cleanup as a user runs it (``ansible localhost -m``), then the same on a fresh seed as the module process
+    alone: wall times of both, requests, the module's peak memory and its result's size."""
+    config = {"latency": {"*": latency}}
+    row = measure(emu, seed, lambda: module(name, args, check), runs=1, config=config)
+    emu.reset()
+    emu.config(config)
+    seed(emu)
+    process = module_process(name, dict(args, _ansible_check_mode=check))
+    row.update(module_seconds=process["seconds"], memory_mb=process["memory_mb"], result_bytes=process["result_bytes"],
+               latency=latency)
+    return row
+
+
+def default_list_concurrency():
+    spec = importlib.util.spec_from_file_location("_paging", os.path.join(ROOT, "plugins", "module_utils", "_paging.py"))
+    paging = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(paging)
+    return paging.DEFAULT_LIST_CONCURRENCY
+
+
+def scale(emu):
+    """Pages one at a time against several at a time, result size, memory and growth, side by side."""
+    res = {"sweep_default": default_list_concurrency()}
+    mrs_20k, ws_5k = uuid_seed(20000), ws_seed(5000, 4000)
+    for latency in (0.0, CLOUD_LATENCY):
+        key = "%dms" % (latency * 1000)
+        # As before this change: pages one after another, every selected record returned in full.
+        res["mrs_before_" + key] = scale_run(emu, "mrs_job_executions", mrs_20k,
+                                             mrs_args(emu, list_concurrency=1, return_records=True), latency)
+        res["mrs_sequential_" + key] = scale_run(emu, "mrs_job_executions", mrs_20k,
+                                                 mrs_args(emu, list_concurrency=1), latency)
+        res["mrs_concurrent_" + key] = scale_run(emu, "mrs_job_executions", mrs_20k, mrs_args(emu), latency)
+        res["ws_sequential_" + key] = scale_run(emu, "workspace_scheduled_tasks", ws_5k,
+                                                ws_args(emu, list_concurrency=1), latency)
+        res["ws_concurrent_" + key] = scale_run(emu, "workspace_scheduled_tasks", ws_5k, ws_args(emu), latency)
+    res["sweep"] = []
+    for workers in SWEEP:
+        row = measure(emu, mrs_20k, lambda w=workers: module("mrs_job_executions", mrs_args(emu, list_concurrency=w)),
+                      runs=1, config={"latency": {"*": CLOUD_LATENCY}})
+        row["workers"] = workers
+        res["sweep"].append(row)
+    # Growth at no added latency: the module's own cost, from 1,000 to 50,000 records.
+    res["growth"] = []
+    for n in (1000, 5000, 20000, 50000):
+        row = scale_run(emu, "mrs_job_executions", uuid_seed(n), mrs_args(emu), 0.0)
+        row["records"] = n
+        res["growth"].append(row)
+    return res
+
+
 LOW_LATENCY = {"latency": {"*": 0.005}}
 TENCENT_LIMITS = {"latency": {"*": 0.1}, "rate_limits": {"tencent.DeleteJob": 20}}
 
@@ -165,7 +250,6 @@ def main():
     with EmulatorProcess() as emu:
         results["single_uri"] = statistics.median(
             playbook("uri_single_request.yml", {"url": emu.url})[0] for dummy in range(RUNS))
-        mrs_args = dict(HUAWEI, endpoint=emu.url, cluster_id="c1", filters={"older_than": "7d"})
 
         # MRS bulk: 2,000 executions, 1,500 finished and old, 500 running; the baseline side by side at 600.
         results["mrs_full"] = measure(emu, mrs_seed(1500, 500), lambda: mrs_collection(emu), config=LOW_LATENCY)
@@ -192,15 +276,13 @@ def main():
                                       config=TENCENT_LIMITS)
         results["tc_rerun"] = rerun(emu, tc_seed(300), lambda: tc_collection(emu), config=TENCENT_LIMITS)
 
-        # Growth: MRS cleanups of 1k, 5k and 20k finished executions, no added latency.
-        results["growth"] = []
-        for n in (1000, 5000, 20000):
-            row = measure(emu, mrs_seed(n, 0), lambda: mrs_collection(emu), runs=1)
-            emu.reset()
-            mrs_seed(n, 0)(emu)
-            row["memory_mb"] = peak_memory_mb("mrs_job_executions", dict(mrs_args, _ansible_check_mode=True))
-            row["records"] = n
-            results["growth"].append(row)
+        results.update(scale(emu))
+
+        # The fan-out playbook as AWX job slices, in parallel, over many accounts.
+        sys.path.insert(0, HERE)
+        from slicing import run_slicing  # pylint: disable=import-outside-toplevel,import-error
+        emu.reset()
+        results["slicing"] = run_slicing(emu, slices=3, accounts=12, jobs_per_region=40)
 
     sys.path.insert(0, HERE)
     from report import write_report  # pylint: disable=import-outside-toplevel,import-error

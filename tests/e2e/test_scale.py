@@ -95,3 +95,17 @@ def test_diff_shows_one_line_per_record_and_the_deleted_ones_as_removed(emulator
     assert all(line.split("  ")[1:3] == ["etl-3", e["job_state"]] for line, e in zip(removed, selected))
     assert all(line.split("  ")[3].startswith("2025-11-") for line in removed)
     assert "job_result" not in run.stdout and mutating_requests(emulator) == []
+
+
+@pytest.mark.parametrize("list_concurrency", [1, 4])
+def test_the_emulator_sees_at_most_list_concurrency_pages_in_flight(emulator, tmp_path, list_concurrency):
+    """The emulator's log counts the calls it was serving when each arrived: one page at a time with 1, and with 4
+    the pages after the first overlap, never more than 4 at once."""
+    emulator.seed({"mrs": executions(1200)})
+    emulator.config({"latency": {"mrs.ShowJobExeListNew": 0.1}})
+    emulator.clear_requests()
+    run = run_ad_hoc(tmp_path, "mrs_job_executions", args(emulator, list_concurrency=list_concurrency), "--check")
+    assert len(ad_hoc_result(run)["deleted"]) == 1200
+    seen = [r["in_flight"] for r in emulator.requests() if r["operation"] == "ShowJobExeListNew"]
+    assert len(seen) == 12 and seen[0] == 1  # the first page alone: it tells how many follow
+    assert max(seen) == list_concurrency

@@ -16,7 +16,9 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from tencentcloud.common.sign import Sign
 
+from emulator.credentials import huawei_account
 from emulator.state import HUAWEI_CREDENTIALS, HUAWEI_TOKENS, TENCENT_CREDENTIALS
+from emulator.wire import caller
 
 HUAWEI_AUTH_RE = re.compile(r"^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]+)$")
 TC3_AUTH_RE = re.compile(r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/([^/]+)/tc3_request, "
@@ -52,8 +54,8 @@ def verify_huawei(request, state=None):
     issued = state.issued_credential(ak) if state is not None else None
     if issued is not None and issued["cloud"] == "huawei":
         sk, required_token = issued["secret"], issued["token"]
-    elif ak in HUAWEI_CREDENTIALS:
-        sk, required_token = HUAWEI_CREDENTIALS[ak]
+    elif _permanent(state, "huawei", ak) is not None:
+        sk, required_token = _permanent(state, "huawei", ak)
     else:
         raise AuthFailure("APIGW.0301", "Incorrect IAM authentication information: ak not found")
     names = signed_names.split(";")
@@ -105,8 +107,8 @@ def verify_tencent(request, state=None, expected_service=None):
     issued = state.issued_credential(secret_id) if state is not None else None
     if issued is not None and issued["cloud"] == "tencent":
         secret_key, token = issued["secret"], issued["token"]
-    elif secret_id in TENCENT_CREDENTIALS:
-        secret_key, token = TENCENT_CREDENTIALS[secret_id]
+    elif _permanent(state, "tencent", secret_id) is not None:
+        secret_key, token = _permanent(state, "tencent", secret_id)
         issued = None
     else:
         raise AuthFailure("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
@@ -139,3 +141,38 @@ def verify_tencent(request, state=None, expected_service=None):
         raise AuthFailure("AuthFailure.TokenFailure", "The token is invalid or missing.")
     if issued is not None and time.time() >= issued["expires_at"]:
         raise AuthFailure("AuthFailure.TokenFailure", "The token has expired.")
+
+
+def _permanent(state, cloud, key):
+    """(secret, required token) of a key the emulator did not issue: the demo keys, and with ``state`` the further
+    accounts its setting ``accounts`` admits."""
+    if state is not None:
+        return state.permanent_credential(cloud, key)
+    return (HUAWEI_CREDENTIALS if cloud == "huawei" else TENCENT_CREDENTIALS).get(key)
+
+
+def request_account(request, state):
+    """The account a request acts for (Huawei domain id, Tencent uin), from the key it is signed with (an IAM token:
+    the demo account); None when it is unsigned or the key is unknown. Not a verification: the signature is checked
+    by verify_huawei / verify_tencent."""
+    auth = request.headers.get("Authorization") or ""
+    if auth.startswith("SDK-HMAC-SHA256 "):
+        return state.account_of_key("huawei", caller(request))
+    if auth.startswith("TC3-HMAC-SHA256 "):
+        return state.account_of_key("tencent", caller(request))
+    if request.headers.get("X-Auth-Token") in HUAWEI_TOKENS:
+        return huawei_account(0)["account"]
+    return None
+
+
+_PROJECT_PATH = re.compile(r"^/v[0-9.]+/([0-9a-f]{32})/")
+
+
+def request_region(request):
+    """The region a request is for: Tencent's ``X-TC-Region``; for Huawei the project id of the path (a project is
+    one region of one account); None otherwise."""
+    region = request.headers.get("X-TC-Region")
+    if region is not None:
+        return region
+    found = _PROJECT_PATH.match(request.path)
+    return found.group(1) if found else None

@@ -6,6 +6,7 @@ of a running emulator. docs/emulator.md shows the same values to users (tests/em
 keeps them equal). Stdlib only: printing them must not need the SDKs the server verifies signatures with.
 """
 
+import hashlib
 import json
 import shlex
 
@@ -35,6 +36,44 @@ TENCENT_ROLE_ARN = "qcs::cam::uin/100000000001:roleName/" + TENCENT_ROLE_NAME
 # `GET /_emulator/credentials`; `--print-credentials shell` prints them as EMULATOR_<NAME>=value.
 CREDENTIALS = {name.lower(): value for name, value in sorted(globals().items())
                if name.startswith(("HUAWEI_", "TENCENT_")) and isinstance(value, str)}
+
+
+# Further accounts, for tests with many accounts (AWX job slicing): the emulator accepts accounts 1..N of these when
+# its setting `accounts` is N. Account n has the demo keys with their trailing zeros replaced by n (zero-padded to
+# the same length); account 0 is the demo account itself. Each account has its own id, which the request log's
+# `account` field names: the Huawei domain id, the Tencent account (uin).
+MAX_ACCOUNTS = 999
+_DEMO_TENCENT_UIN = 100000000001  # the uin of the demo CAM role (TENCENT_ROLE_ARN)
+
+
+def huawei_account(n):
+    """Account ``n`` of Huawei Cloud: ``{"access_key", "secret_key", "domain_id", "account"}`` (``account`` is the
+    domain id)."""
+    _check_account_number(n)
+    domain = HUAWEI_DOMAIN_ID if n == 0 else hashlib.sha256(b"emulator-domain-%d" % n).hexdigest()[:32]
+    return {"access_key": "EMULATORAK%011d" % n, "secret_key": "EMULATORSK%031d" % n, "domain_id": domain,
+            "account": domain}
+
+
+def tencent_account(n):
+    """Account ``n`` of Tencent Cloud: ``{"secret_id", "secret_key", "uin", "account"}`` (``account`` is the uin)."""
+    _check_account_number(n)
+    uin = str(_DEMO_TENCENT_UIN + n)
+    return {"secret_id": "AKIDEMULATOR%023d" % n, "secret_key": "EMULATORKEY%022d" % n, "uin": uin, "account": uin}
+
+
+def account_number(key):
+    """``n`` of the permanent key (Huawei AK or Tencent SecretId) of account ``n``, else None."""
+    for prefix, width in (("EMULATORAK", 11), ("AKIDEMULATOR", 23)):
+        digits = key[len(prefix):] if isinstance(key, str) and key.startswith(prefix) else ""
+        if len(digits) == width and digits.isdigit() and int(digits) <= MAX_ACCOUNTS:
+            return int(digits)
+    return None
+
+
+def _check_account_number(n):
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_ACCOUNTS:
+        raise ValueError("account number %r: an integer from 0 (the demo account) to %d" % (n, MAX_ACCOUNTS))
 
 
 def huaweicloud_auth(endpoint=None):

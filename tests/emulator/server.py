@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from emulator import huawei_sts, iam, metadata, mrs, tencent_batch, tencent_sts, workspace
 from emulator.credentials import CREDENTIALS
-from emulator.auth import AuthFailure, verify_huawei, verify_tencent
+from emulator.auth import AuthFailure, request_account, request_region, verify_huawei, verify_tencent
 from emulator.demo import demo_seed
-from emulator.state import MUTATING
+from emulator.state import MUTATING, named_ids
 from emulator.wire import ApiRequest, Reply, huawei_error, request_id, tencent_error
 
 HUAWEI_SERVICES = (iam, huawei_sts, mrs, workspace, metadata)
@@ -36,6 +36,9 @@ def route(request):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cloudjobs-emulator/1"
+    # Headers and body go out in two writes: without TCP_NODELAY the body waits for the client's delayed ACK
+    # (about 40 ms a response on Linux), which made the emulator, not the module, the cost of paging.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         pass  # the request log under /_emulator/requests is the record
@@ -88,6 +91,17 @@ class Handler(BaseHTTPRequestHandler):
             return
         service, operation, params = found
         with state.lock:
+            state.in_flight += 1
+            request.in_flight = state.in_flight
+        try:
+            self._serve(request, service, operation, params)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    def _serve(self, request, service, operation, params):
+        state = self.server.state
+        with state.lock:
             delay = state.latency(service.NAME, operation)
             fault = state.take_fault(service.NAME, operation)
         if delay:
@@ -109,7 +123,7 @@ class Handler(BaseHTTPRequestHandler):
                 reply = (tencent_error(failure.code, failure.message) if cloud == "tencent"
                          else huawei_error(failure.status, failure.code, failure.message))
             else:
-                if not state.allow(service.NAME, operation):
+                if not state.allow(service.NAME, operation, request_account(request, state), request_region(request)):
                     reply = service.throttled(state)
                 else:
                     reply = service.handle(state, operation, params, request)
@@ -174,8 +188,13 @@ class Handler(BaseHTTPRequestHandler):
             "error_code": reply.error_code,
             "request_id": _reply_request_id(reply),
             "time": time.time(),
+            "region": request_region(request),
+            "ids": named_ids(operation, request),
+            "in_flight": request.in_flight,
         }
         with self.server.state.lock:
+            # The account whose key signed the call (Huawei domain id, Tencent uin); None: unsigned or unknown key.
+            entry["account"] = request_account(request, self.server.state)
             self.server.state.log.append(entry)
 
     # -- control API ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ terminated Tencent job finishing) are applied lazily by ``advance()`` at the sta
 
 import copy
 import hashlib
+import re
 import secrets
 import string
 import threading
@@ -68,7 +69,17 @@ DEFAULT_CONFIG = {
     "huawei_metadata_agency": creds.HUAWEI_AGENCY_NAME,
     "huawei_metadata_token_service": "on",
     "tencent_metadata_role": creds.TENCENT_ROLE_NAME,
+    # Further accounts whose permanent keys are accepted: accounts 1..N of credentials.huawei_account() and
+    # tencent_account() (account 0, the demo account, always is).
+    "accounts": 0,
+    # The Huawei projects of those accounts, {"<n>": {"<region>": "<project id>"}}: MRS and Workspace serve them
+    # (the IAM project lookup still answers `projects`, the demo account's, whoever asks).
+    "account_projects": {},
+    # What one rate_limits bucket counts: every call of the operation ("operation"), the calls of one account
+    # ("account") or of one account in one region ("account_region"). UNCONFIRMED which one the clouds apply.
+    "rate_limit_scope": "operation",
 }
+RATE_LIMIT_SCOPES = ("operation", "account", "account_region")
 
 # What a default issued credential lives when nothing asks for a duration (the metadata services), in seconds.
 METADATA_CREDENTIAL_LIFETIME = 3600
@@ -78,6 +89,21 @@ DEFAULT_HUAWEI_AGENCIES = [{"agency_name": creds.HUAWEI_AGENCY_NAME, "domain_nam
 
 MUTATING = {"BatchDeleteJobs", "StopJob", "DeleteJobExecution", "BatchDeleteScheduledTasks",
             "DeleteScheduledTasks", "DeleteJob", "TerminateJob"}
+
+
+def named_ids(operation, request):
+    """The record ids a mutating call names (the request log's ``ids``): from the body (MRS ``job_id_list``,
+    Workspace ``task_ids``, Tencent ``JobId``) or the path (single deletes, kill); [] for any other call."""
+    if operation not in MUTATING:
+        return []
+    if operation in ("BatchDeleteJobs", "BatchDeleteScheduledTasks", "DeleteJob", "TerminateJob"):
+        body = request.json()
+        value = body.get({"BatchDeleteJobs": "job_id_list", "BatchDeleteScheduledTasks": "task_ids"}.get(
+            operation, "JobId")) if isinstance(body, dict) else None
+        values = value if isinstance(value, list) else [value]
+        return [v for v in values if isinstance(v, str)]
+    parts = request.path.rstrip("/").split("/")
+    return [parts[-2] if operation == "StopJob" else parts[-1]]
 
 
 class TokenBucket:
@@ -99,6 +125,7 @@ class TokenBucket:
 class EmulatorState:
     def __init__(self):
         self.lock = threading.RLock()
+        self.in_flight = 0  # API calls being served right now (not reset: calls may be in flight across a reset)
         self.reset()
 
     def reset(self):
@@ -115,6 +142,8 @@ class EmulatorState:
             self.pending = {}      # ("mrs"|"tencent", key) -> (due time, action)
             self.mrs_version = 0   # bumped on every MRS change; keys the list cache
             self.mrs_list_cache = {}
+            self.workspace_version = 0  # bumped on every Workspace change; keys its list cache
+            self.workspace_list_cache = {}
             self.tencent_roles = {}    # RoleArn -> role record (RoleArn, RoleName, RoleId)
             self.huawei_agencies = {}  # (domain_id, agency_name) -> agency record (agency_name, domain_name, domain_id, id)
             self.issued = {}       # access key / SecretId -> issued temporary credential (see issue())
@@ -129,6 +158,13 @@ class EmulatorState:
             for key, value in changes.items():
                 if key not in DEFAULT_CONFIG:
                     raise ValueError("unknown config key %r" % key)
+                if key == "accounts" and (isinstance(value, bool) or not isinstance(value, int)
+                                          or not 0 <= value <= creds.MAX_ACCOUNTS):
+                    raise ValueError("accounts is a number of accounts, 0 to %d" % creds.MAX_ACCOUNTS)
+                if key == "account_projects" and not _account_projects(value):
+                    raise ValueError('account_projects is {"<account number>": {"<region>": "<project id>"}}')
+                if key == "rate_limit_scope" and value not in RATE_LIMIT_SCOPES:
+                    raise ValueError("rate_limit_scope is one of: %s" % ", ".join(RATE_LIMIT_SCOPES))
                 if key == "tencent_batch_regions" and (not isinstance(value, list)
                                                        or not all(isinstance(r, str) for r in value)):
                     raise ValueError("tencent_batch_regions is a list of region names")
@@ -139,16 +175,50 @@ class EmulatorState:
             self.buckets = {}
             return copy.deepcopy(self.config)
 
-    def allow(self, service, operation):
-        """The per-operation rate limit: False when this call is over it."""
+    def allow(self, service, operation, account=None, region=None):
+        """The rate limit of ``service.operation``: False when this call is over it. One token bucket per operation,
+        per operation and account, or per operation, account and region, as ``rate_limit_scope`` says."""
         key = "%s.%s" % (service, operation)
         rate = self.config["rate_limits"].get(key)
         if not rate:
             return True
-        bucket = self.buckets.get(key)
+        scope = self.config["rate_limit_scope"]
+        bucket_key = (key,) if scope == "operation" else (key, account) if scope == "account" else (key, account, region)
+        bucket = self.buckets.get(bucket_key)
         if bucket is None or bucket.rate != float(rate):
-            bucket = self.buckets[key] = TokenBucket(rate)
+            bucket = self.buckets[bucket_key] = TokenBucket(rate)
         return bucket.take()
+
+    # -- accounts -------------------------------------------------------------------------------------------------
+    def permanent_credential(self, cloud, key):
+        """``(secret, required token or None)`` of a key the emulator accepts without having issued it: the demo
+        keys, and the keys of accounts 1..``accounts`` (credentials.py). None for any other key."""
+        demo = HUAWEI_CREDENTIALS if cloud == "huawei" else TENCENT_CREDENTIALS
+        if key in demo:
+            return demo[key]
+        n = creds.account_number(key)
+        if n is None or not 1 <= n <= self.config["accounts"]:
+            return None
+        account = creds.huawei_account(n) if cloud == "huawei" else creds.tencent_account(n)
+        if key != account["access_key" if cloud == "huawei" else "secret_id"]:
+            return None
+        return account["secret_key"], None
+
+    def account_of_key(self, cloud, key):
+        """The account (Huawei domain id, Tencent uin) a key acts for, or None if the emulator does not know it.
+
+        Temporary credentials act for the account of the agency or role they were issued for; those of the instance
+        metadata, and the demo temporary keys, for the demo account."""
+        issued = self.issued.get(key)
+        if issued is not None and issued["cloud"] == cloud:
+            found = _PRINCIPAL_ACCOUNT.search(issued["principal"] or "")
+            if found:
+                return found.group(1) or found.group(2)
+            return creds.huawei_account(0)["account"] if cloud == "huawei" else creds.tencent_account(0)["account"]
+        if self.permanent_credential(cloud, key) is None:
+            return None
+        n = creds.account_number(key) or 0  # the demo permanent and temporary keys: account 0
+        return creds.huawei_account(n)["account"] if cloud == "huawei" else creds.tencent_account(n)["account"]
 
     def latency(self, service, operation):
         lat = self.config["latency"]
@@ -177,7 +247,8 @@ class EmulatorState:
                 action()
 
     def projects(self):
-        return set(self.config["projects"].values()) | {DEMO_PROJECT}
+        further = {p for projects in self.config["account_projects"].values() for p in projects.values()}
+        return set(self.config["projects"].values()) | {DEMO_PROJECT} | further
 
     # -- identities and the temporary credentials they issue ------------------------------------------------------
     def add_tencent_role(self, raw):
@@ -239,6 +310,18 @@ class EmulatorState:
 
     def issued_credential(self, access):
         return self.issued.get(access)
+
+
+# The account in an agency URN (iam::<domain id>:agency:<name>) or a CAM role ARN (qcs::cam::uin/<uin>:roleName/<name>).
+_PRINCIPAL_ACCOUNT = re.compile(r"^(?:iam::([0-9a-f]+):agency:|qcs::cam::uin/(\d+):)")
+
+
+def _account_projects(value):
+    """Whether ``value`` is a valid setting account_projects."""
+    return isinstance(value, dict) and all(
+        isinstance(n, str) and n.isdigit() and 1 <= int(n) <= creds.MAX_ACCOUNTS and isinstance(projects, dict)
+        and all(isinstance(r, str) and isinstance(p, str) and p for r, p in projects.items())
+        for n, projects in value.items())
 
 
 def _digest(text):

@@ -12,6 +12,7 @@ class ApiRequest:
         self.query = query
         self.headers = headers
         self.body = body
+        self.in_flight = None  # API calls the emulator was serving when this one arrived, itself included
 
     def json(self):
         try:

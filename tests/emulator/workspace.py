@@ -53,6 +53,7 @@ def seed(state, records):
             record.setdefault("life_cycle_type", "POST_CREATE_DESKTOP_SUCCESS")
             record.setdefault("life_cycle_exec_period", 1440)
         state.workspace[(project, record["id"])] = record
+    state.workspace_version += 1
 
 
 def dump(state):
@@ -62,6 +63,7 @@ def dump(state):
 def vanish(state, ids):
     for key in [k for k in state.workspace if k[1] in ids]:
         del state.workspace[key]
+    state.workspace_version += 1
 
 
 def _not_found(state):
@@ -85,6 +87,7 @@ def handle(state, operation, params, request):
     if operation == "ShowScheduledTasks":
         return huawei_reply(200, {k: record.get(k) for k in SHOW_FIELDS if k in record or k == "id"})
     del state.workspace[key]
+    state.workspace_version += 1
     return huawei_reply(200)
 
 
@@ -96,6 +99,20 @@ def _list(state, project, query):
         return huawei_error(400, "WKS.0001", "offset and limit must be integers.")
     if offset < 0 or not 0 <= limit <= 50:
         return huawei_error(400, "WKS.0001", "limit must be between 0 and 50 and offset at least 0.")
+    key = (project, tuple(sorted((k, v) for k, v in query.items() if k not in ("offset", "limit"))),
+           state.workspace_version)
+    cache = state.workspace_list_cache
+    if key not in cache:
+        # Paging through thousands of tasks must not re-filter and re-sort them for every page.
+        cache.clear()
+        cache[key] = _matching(state, project, query)
+    matching = cache[key]
+    window = matching[offset:offset + limit]
+    return huawei_reply(200, {"scheduled_tasks": [{k: r.get(k) for k in LIST_FIELDS} for r in window],
+                              "total_count": len(matching)})
+
+
+def _matching(state, project, query):
     life_cycle = query.get("scheduled_type") == "LIFE_CYCLE"
     matching = [r for (p, _i), r in state.workspace.items()
                 if p == project and (r["scheduled_type"] == "LIFE_CYCLE") == life_cycle]
@@ -103,9 +120,7 @@ def _list(state, project, query):
         if query.get(key):
             matching = [r for r in matching if r.get(key) == query[key]]
     matching.sort(key=lambda r: r["id"])
-    window = matching[offset:offset + limit]
-    return huawei_reply(200, {"scheduled_tasks": [{k: r.get(k) for k in LIST_FIELDS} for r in window],
-                              "total_count": len(matching)})
+    return matching
 
 
 def _batch_delete(state, project, request):
@@ -120,4 +135,5 @@ def _batch_delete(state, project, request):
         return _not_found(state)
     for key in keys:
         state.workspace.pop(key, None)
+    state.workspace_version += 1
     return huawei_reply(200)
