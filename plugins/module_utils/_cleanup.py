@@ -255,8 +255,7 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
     batches = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
     outcomes = [None] * len(batches)  # per batch: [(verdict, ids, error)], in the order the calls were made
     lock = threading.Lock()
-    queue = list(range(len(batches)))
-    queue.reverse()
+    queue = list(range(len(batches) - 1, -1, -1))
     aborted = []
 
     def work():
@@ -266,7 +265,7 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
                     return
                 index = queue.pop()
             outcomes[index] = _delete_batch_tree(batches[index], delete_batch, classify)
-            if outcomes[index] and outcomes[index][-1][0] == ABORT:
+            if outcomes[index][-1][0] == ABORT:
                 with lock:
                     aborted.append(outcomes[index][-1][2])
 
@@ -293,9 +292,16 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
         _abandon([i for batch in batches for i in batch], result, aborted[0])  # what the other workers left
 
 
+def delete_each(ids, delete_one, classify, result, workers=1):
+    """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls): batches of one,
+    so outcomes are recorded in the order of ``ids`` whatever order the calls finish in."""
+    delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers)
+
+
 def _delete_batch_tree(batch, delete_batch, classify):
     """One batch, split in halves where the API refuses it because of a member: ``[(verdict, ids, error)]``.
-    An ABORT ends the list, with every id of the batch not yet settled."""
+    A refusal every further call would share ends the list: the refused part FAILED, then ABORT with the ids of
+    the batch never tried."""
     events = []
     pending = [batch]  # a stack: halves are tried in order
     while pending:
@@ -305,7 +311,8 @@ def _delete_batch_tree(batch, delete_batch, classify):
         except ApiError as error:
             verdict = classify(error)
             if verdict == ABORT:
-                events.append((ABORT, part + [i for rest in reversed(pending) for i in rest], error))
+                events.append((FAILED, part, error))
+                events.append((ABORT, [i for rest in reversed(pending) for i in rest], error))
                 return events
             if len(part) > 1 and verdict in (GONE, SPLIT_BATCH):
                 middle = len(part) // 2
@@ -330,47 +337,3 @@ def _run_workers(work, count, name):
         thread.start()
     for thread in threads:
         thread.join()
-
-
-def delete_each(ids, delete_one, classify, result, workers=1):
-    """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls).
-
-    Results are recorded in the order of ``ids`` whatever order the calls finish in.
-    """
-    outcomes = {}
-    lock = threading.Lock()
-    queue = list(reversed(ids))
-    aborted = []
-
-    def work():
-        while True:
-            with lock:
-                if not queue or aborted:
-                    return
-                record_id = queue.pop()
-            try:
-                delete_one(record_id)
-                outcome = ("deleted", None)
-            except ApiError as error:
-                verdict = classify(error)
-                outcome = (verdict, error)
-                if verdict == ABORT:
-                    with lock:
-                        aborted.append(error)
-            with lock:
-                outcomes[record_id] = outcome
-
-    _run_workers(work, min(workers, len(ids)), "cloudjobs-delete")
-
-    for record_id in ids:
-        verdict, error = outcomes.get(record_id, (ABORT, aborted[0] if aborted else None))
-        if verdict == "deleted":
-            result.mark_deleted([record_id])
-        elif verdict == GONE:
-            result.mark_absent([record_id])
-        elif verdict == NOT_FINISHED:
-            result.mark_busy(record_id, "not finished yet: %s" % error, error)
-        elif record_id not in outcomes:
-            result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)
-        else:
-            result.mark_not_deleted(record_id, str(error), error)
