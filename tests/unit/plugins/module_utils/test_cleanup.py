@@ -286,6 +286,23 @@ def test_concurrent_batches_start_no_batch_after_an_abort_and_report_every_id_no
     assert all(n["error_code"] == "auth" for n in result.not_deleted)
 
 
+@pytest.mark.parametrize("workers", [1, 3])
+def test_the_refused_batch_carries_the_error_and_the_batches_never_tried_say_so(workers):
+    result = CleanupResult()
+
+    def delete_batch(batch):
+        if batch[0] == "c":
+            raise api_error("auth", status=401)
+
+    delete_in_batches(list("abcdefgh"), 2, delete_batch, lambda e: CLASSIFY[e.code], result, workers=workers)
+    reasons = {n["id"]: n["reason"] for n in result.not_deleted}
+    assert reasons["c"] == reasons["d"] and "not attempted" not in reasons["c"] and "auth" in reasons["c"]
+    assert "a" in result.deleted and "b" in result.deleted
+    never_tried = [i for i in "efgh" if i not in result.deleted]
+    assert all(reasons[i].startswith("not attempted after an earlier fatal error") for i in never_tried)
+    assert sorted(result.deleted + list(reasons)) == list("abcdefgh")
+
+
 def test_module_exposes_verdict_names():
     assert {_cleanup.GONE, _cleanup.SPLIT_BATCH, _cleanup.NOT_FINISHED, _cleanup.FAILED, _cleanup.ABORT} == {
         "gone", "split batch", "not finished", "failed", "abort"}
