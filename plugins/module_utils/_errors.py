@@ -26,6 +26,16 @@ class ConfigurationError(CloudJobsError):
     """Bad options or missing credentials, found before any request is sent."""
 
 
+def check_range(value, option, minimum=1, maximum=None):
+    """Integers the argument spec cannot bound by itself; refused before any request is built."""
+    if value is None:
+        return None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = "at least %d" % minimum if maximum is None else "between %d and %d" % (minimum, maximum)
+        raise ConfigurationError("%s must be %s, got %d" % (option, bounds, value))
+    return value
+
+
 class ApiError(CloudJobsError):
     """A call to a cloud API failed: the service refused it, or it never got a usable answer.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, check_range
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 # Options of every deleting module (state, guards and force).
@@ -23,16 +23,6 @@ DELETE_ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=600),
     return_records=dict(type="bool", default=False),
 )
-
-
-def check_range(value, option, minimum=1, maximum=None):
-    """Integers the argument spec cannot bound by itself; refused before any request is built."""
-    if value is None:
-        return None
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = "at least %d" % minimum if maximum is None else "between %d and %d" % (minimum, maximum)
-        raise ConfigurationError("%s must be %s, got %d" % (option, bounds, value))
-    return value
 
 
 def check_delete_options(params):

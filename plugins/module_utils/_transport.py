@@ -23,7 +23,7 @@ import time
 import traceback
 from urllib.parse import urlsplit
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, check_range
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY, MAX_LIST_CONCURRENCY
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import USER_AGENT
 
@@ -67,13 +67,9 @@ class Transport:
     def from_params(cls, params, read_only=False, debug=None):
         """A transport configured by the options both clouds share (timeout, validate_certs, ca_bundle,
         list_concurrency); an out-of-range value is refused here, before any request."""
-        concurrency = params.get("list_concurrency")
-        concurrency = DEFAULT_LIST_CONCURRENCY if concurrency is None else concurrency
-        if not 1 <= concurrency <= MAX_LIST_CONCURRENCY:
-            raise ConfigurationError("list_concurrency must be between 1 and %d, got %d"
-                                     % (MAX_LIST_CONCURRENCY, concurrency))
+        concurrency = check_range(params.get("list_concurrency"), "list_concurrency", maximum=MAX_LIST_CONCURRENCY)
         return cls(
-            list_concurrency=concurrency,
+            list_concurrency=DEFAULT_LIST_CONCURRENCY if concurrency is None else concurrency,
             timeout=params.get("timeout") or 30.0,
             validate_certs=params.get("validate_certs", True),
             ca_bundle=params.get("ca_bundle"),

@@ -189,24 +189,25 @@ class WorkspaceScheduledTasks(CleanupTarget):
             return None
         return "whether it has expired cannot be decided: %s" % why
 
-    def _list_all(self, listings, first_pages=None):
-        tasks = {}
+    def _list_all(self, listings, first_pages=None, selected=None):
+        """Every task of ``listings`` by id (the first listing that holds it wins); with ``selected``, only the tasks
+        it accepts, as ``keep`` holds them, so a listing of tens of thousands keeps only what the run needs."""
+        tasks, seen = {}, set()
         for index, query in enumerate(listings):
             first = first_pages[index] if first_pages else None
             for task in self.client.list_scheduled_tasks(query, first_page=first):
-                tasks.setdefault(task.get("id"), task)
+                task_id = task.get("id")
+                if task_id not in seen:
+                    seen.add(task_id)
+                    if selected is None:
+                        tasks[task_id] = task
+                    elif selected(task):
+                        tasks[task_id] = self.keep(task)
         return tasks
 
     def look(self):
         if self.ids is None:
-            selected, seen = [], set()
-            for query in self._listings():
-                for task in self.client.list_scheduled_tasks(query):
-                    if task.get("id") not in seen:
-                        seen.add(task.get("id"))
-                        if self._matches(task):
-                            selected.append(self.keep(task))
-            return selected, []
+            return list(self._list_all(self._listings(), selected=self._matches).values()), []
         return self._look_up_ids(self.ids)
 
     def _look_up_ids(self, ids):
