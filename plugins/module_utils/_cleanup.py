@@ -10,6 +10,7 @@ A service plugs in through a *target* object (see ``CleanupTarget``); this modul
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -120,10 +121,13 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     result.mark_absent(absent_ids)
     try:
         _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock)
+    except SelectionTooLarge as error:
+        result.stop(str(error))
+        result.settle_remaining(OVER_MAX_DELETIONS)
     except CloudJobsError as error:
         result.stop(str(error), error)
-        result.settle_remaining("not deleted: %s" % error, error)
-    result.settle_remaining("not deleted: the run ended before it reached this record")  # never silently dropped
+        result.settle_remaining(NOT_ATTEMPTED, error)
+    result.settle_remaining(NOT_ATTEMPTED)  # never silently dropped
     return result
 
 
@@ -152,7 +156,7 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
 
     if not force:
         for record, reason in busy:
-            result.mark_busy(target.record_id(record), "%s; set force=true to stop it and delete it" % reason)
+            result.mark_busy(target.record_id(record), "%s; force=true stops it" % reason)
         busy = []
 
     if check_mode:
@@ -193,7 +197,7 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
                 elif verdict == GONE:
                     result.mark_absent([record_id])
                 else:
-                    result.mark_not_deleted(record_id, "could not be stopped: %s" % error, error)
+                    result.mark_not_deleted(record_id, STOP_FAILED, error)
                     if verdict == ABORT:
                         raise
             else:
@@ -206,9 +210,9 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
         except ApiError as error:
             # Stopped, but nobody can say whether they finished: not deleted, and the next run looks again.
             for record_id in waiting:
-                result.mark_not_deleted(record_id, "stopped, but could not check whether it finished: %s" % error, error)
+                result.mark_not_deleted(record_id, "stopped; could not check if it finished", error)
             for record_id in to_stop:
-                result.mark_not_deleted(record_id, "could not be stopped: %s" % refusals[record_id], refusals[record_id])
+                result.mark_not_deleted(record_id, STOP_FAILED, refusals[record_id])
             return ready
         refused = set(to_stop)
         polled, waiting, to_stop = waiting + to_stop, [], []
@@ -228,29 +232,84 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
         remaining = deadline - clock()
         if remaining <= 0:
             for record_id in waiting:
-                result.mark_not_deleted(
-                    record_id, "still not finished %s s after it was stopped (wait_timeout)" % wait_timeout
-                )
+                result.mark_not_deleted(record_id, "stopped; not finished within %s s (wait_timeout)" % wait_timeout)
             for record_id in to_stop:
-                result.mark_not_deleted(record_id, "could not be stopped within %s s (wait_timeout): %s"
-                                        % (wait_timeout, refusals[record_id]), refusals[record_id])
+                result.mark_not_deleted(record_id, "could not be stopped within %s s (wait_timeout)" % wait_timeout,
+                                        refusals[record_id])
             return ready
         sleep(min(delay, remaining))
         delay = min(delay * 2, 10.0)
 
 
+# Reasons in ``not_deleted`` stay short, because an entry is repeated for every record a failure touches: the
+# cause is told once, in the task's message and ``error``; an entry keeps what differs (its id, a short reason,
+# the error code and, where the record had a call of its own, that call's request id).
+OVER_MAX_DELETIONS = "selection over max_deletions"
+NOT_ATTEMPTED = "not attempted: the run stopped"
+DELETE_FAILED = "delete failed"
+NOT_FINISHED_YET = "not finished yet"
+STOP_FAILED = "could not be stopped"
+
+
 def _abandon(ids, result, error):
+    """Ids no call was made for, because a fatal error stopped the run: its code, not its request id."""
     for record_id in ids:
-        result.mark_not_deleted(record_id, "not attempted after an earlier fatal error: %s" % error, error)
+        result.mark_not_deleted(record_id, NOT_ATTEMPTED, error, own_call=False)
 
 
-def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1):
+# Looks at which members still exist, per refused batch: a second one for the rest of a batch refused again while
+# another run is still deleting; after that, the batch is split.
+LOOKS_PER_BATCH = 2
+
+
+class _Recheck:
+    """One fresh look at which ids still exist, shared by every batch that the API refused because members may be
+    gone (another run deleted them between our look and our delete).
+
+    ``existing(ids)`` is the target's cheapest look (a listing, or one show per id): the ids of ``ids`` that still
+    exist. A look serves every refusal that came before it began, so concurrent refusals share one look; what it
+    finds gone is never sent again, neither in the refused batches nor in the batches not started yet.
+    """
+
+    def __init__(self, existing, open_ids):
+        self._existing = existing
+        self._open_ids = open_ids  # () -> the ids whose batches have no outcome yet
+        self._lock = threading.Lock()  # one look at a time; a refusal waiting for it may then reuse it
+        self._ticks = itertools.count()
+        self._answered_up_to = -1  # the tick at which the latest finished look began
+        self.gone = set()
+
+    def tick(self):
+        """A point in the run's order of events: taken just before a delete call is sent."""
+        return next(self._ticks)
+
+    def look(self, refused_at):
+        """Make sure a look begun after ``refused_at`` has answered; raises the look's ApiError."""
+        with self._lock:
+            if self._answered_up_to > refused_at:
+                return
+            began = self.tick()
+            ids = [i for i in self._open_ids() if i not in self.gone]
+            still = set(self._existing(ids))
+            self.gone.update(i for i in ids if i not in still)
+            self._answered_up_to = began
+
+    def split_gone(self, ids):
+        """``(gone, still)``: the ids a look found gone, and the others, each in the order of ``ids``."""
+        gone = [i for i in ids if i in self.gone]
+        return gone, ([i for i in ids if i not in self.gone] if gone else ids)
+
+
+def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1, existing=None):
     """Delete ``ids`` in chunks with ``delete_batch(chunk)``, up to ``workers`` chunks at a time.
 
-    A batch the API refuses because of one member (one id vanished, one job started running) is split in
-    halves until the good members are deleted and the bad one is isolated and reported on its own. Outcomes
-    are recorded in the order of ``ids`` whatever order the calls finish in; after a refusal every further
-    call would share (ABORT), no batch is started, and every id not yet deleted is reported with that error.
+    A batch the API refuses because members may be gone is looked at once more with ``existing(ids)`` (when the
+    target offers it): the members found gone are reported as already absent and never sent again, and the rest go
+    as one batch. A batch refused although its members exist (one job started running) is split in halves until
+    the good members are deleted and the bad one is isolated and reported on its own. So 1,000 ids that another
+    run deleted cost the refused calls and one look, never a call per id. Outcomes are recorded in the order of
+    ``ids`` whatever order the calls finish in; after a refusal every further call would share (ABORT), no batch
+    is started, the run stops with that error, and every id not yet deleted is reported.
     """
     batches = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
     outcomes = [None] * len(batches)  # per batch: [(verdict, ids, error)], in the order the calls were made
@@ -258,16 +317,22 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
     queue = list(range(len(batches) - 1, -1, -1))
     aborted = []
 
+    def open_ids():
+        return [i for index, batch in enumerate(batches) if outcomes[index] is None for i in batch]
+
+    recheck = _Recheck(existing, open_ids) if existing is not None else None
+
     def work():
         while True:
             with lock:
                 if not queue or aborted:
                     return
                 index = queue.pop()
-            outcomes[index] = _delete_batch_tree(batches[index], delete_batch, classify)
-            if outcomes[index][-1][0] == ABORT:
-                with lock:
-                    aborted.append(outcomes[index][-1][2])
+            events = _delete_batch_tree(batches[index], delete_batch, classify, recheck)
+            with lock:
+                outcomes[index] = events
+                if events[-1][0] == ABORT:
+                    aborted.append(events[-1][2])
 
     _run_workers(work, min(workers, len(batches)), "cloudjobs-delete")
 
@@ -282,14 +347,15 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
                 result.mark_absent(members)
             elif verdict == NOT_FINISHED:
                 for record_id in members:
-                    result.mark_busy(record_id, "not finished yet: %s" % error, error)
+                    result.mark_busy(record_id, NOT_FINISHED_YET, error)
             elif verdict == ABORT:
                 _abandon(members, result, error)
             else:
                 for record_id in members:
-                    result.mark_not_deleted(record_id, str(error), error)
+                    result.mark_not_deleted(record_id, DELETE_FAILED, error)
     if aborted:
         _abandon([i for batch in batches for i in batch], result, aborted[0])  # what the other workers left
+        result.stop(str(aborted[0]), aborted[0])
 
 
 def delete_each(ids, delete_one, classify, result, workers=1):
@@ -298,26 +364,48 @@ def delete_each(ids, delete_one, classify, result, workers=1):
     delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers)
 
 
-def _delete_batch_tree(batch, delete_batch, classify):
-    """One batch, split in halves where the API refuses it because of a member: ``[(verdict, ids, error)]``.
-    A refusal every further call would share ends the list: the refused part FAILED, then ABORT with the ids of
-    the batch never tried."""
+def _delete_batch_tree(batch, delete_batch, classify, recheck=None):
+    """One batch: ``[(verdict, ids, error)]``. Members a look found gone are not sent. A batch refused because
+    members may be gone is looked at again once (``recheck``), and then split in halves while the API still
+    refuses it because of a member. A refusal every further call would share ends the list: the refused part
+    FAILED, then ABORT with the ids of the batch never tried."""
     events = []
-    pending = [batch]  # a stack: halves are tried in order
+    pending = [(batch, LOOKS_PER_BATCH if recheck is not None else 0)]  # a stack: halves are tried in order
     while pending:
-        part = pending.pop()
+        part, looks_left = pending.pop()
+        if recheck is not None:
+            gone, part = recheck.split_gone(part)
+            if gone:
+                events.append((GONE, gone, None))
+            if not part:
+                continue
+        sent_at = recheck.tick() if recheck is not None else None
         try:
             delete_batch(part)
         except ApiError as error:
             verdict = classify(error)
             if verdict == ABORT:
                 events.append((FAILED, part, error))
-                events.append((ABORT, [i for rest in reversed(pending) for i in rest], error))
+                events.append((ABORT, [i for rest, _flag in reversed(pending) for i in rest], error))
                 return events
             if len(part) > 1 and verdict in (GONE, SPLIT_BATCH):
-                middle = len(part) // 2
-                pending.append(part[middle:])
-                pending.append(part[:middle])
+                if looks_left:
+                    try:
+                        recheck.look(sent_at)
+                    except ApiError as look_error:
+                        if classify(look_error) == ABORT:
+                            events.append((FAILED, part, look_error))
+                            events.append((ABORT, [i for rest, _flag in reversed(pending) for i in rest],
+                                           look_error))
+                            return events
+                    else:
+                        if any(i in recheck.gone for i in part):
+                            # the gone members are dropped when it is taken again
+                            pending.append((part, looks_left - 1))
+                            continue
+                middle = len(part) // 2  # every member exists (or no look could tell): find the one refused
+                pending.append((part[middle:], 0))
+                pending.append((part[:middle], 0))
             elif verdict in (GONE, NOT_FINISHED):
                 events.append((verdict, part, error))
             else:

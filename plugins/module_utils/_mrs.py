@@ -318,23 +318,25 @@ class MrsJobExecutions(_MrsTarget):
             raise
 
     def _look_up_ids(self, ids):
-        """Per-id show, or the paged list when that takes fewer requests."""
+        return self._keep_matching(ids, self._find(ids))
+
+    def _find(self, ids):
+        """``{id: record}`` of the ids that exist: per-id show, or the paged list when that takes fewer requests.
+        No server-side filters here: an id that exists but does not match them is not "already absent"."""
         if len(ids) > 1:
-            # No server-side filters here: an id that exists but does not match is not "already absent".
             query = {}
             total = self.client.count_job_executions(self.cluster_id, query)
             pages = -(-total // LIST_PAGE_SIZE)
             if pages < len(ids):
                 wanted = set(ids)
-                found = {r["job_id"]: r for r in self.client.list_job_executions(self.cluster_id, query)
-                         if r.get("job_id") in wanted}
-                return self._keep_matching(ids, found)
+                return {r["job_id"]: r for r in self.client.list_job_executions(self.cluster_id, query)
+                        if r.get("job_id") in wanted}
         found = {}
         for job_id in ids:
             record = self.client.show_job_execution(self.cluster_id, job_id)
             if record is not None:
                 found[job_id] = record
-        return self._keep_matching(ids, found)
+        return found
 
     def _keep_matching(self, ids, found):
         absent = [i for i in ids if i not in found]
@@ -359,8 +361,16 @@ class MrsJobExecutions(_MrsTarget):
     def delete(self, ids, result):
         delete_in_batches(
             ids, self.batch_size, lambda batch: self.client.batch_delete_job_executions(self.cluster_id, batch),
-            self.classify, result, workers=BATCH_DELETE_WORKERS,
+            self.classify, result, workers=BATCH_DELETE_WORKERS, existing=self.existing,
         )
+
+    def existing(self, ids):
+        """The ids that still exist, for a batch refused because members may be gone (a concurrent run)."""
+        try:
+            return set(self._find(ids))
+        except ApiError as error:
+            _raise_for_cluster(error, self.cluster_id)
+            raise
 
     def classify(self, error):
         return classify_delete_error(error)

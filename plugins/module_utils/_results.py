@@ -38,6 +38,7 @@ class CleanupResult:
         self.requested = set()  # ids the user named; a record that cannot go fails the task only then
         self.message = None  # why the run stopped early (a guard, a fatal error), when it did
         self.error = None  # the failed call that stopped the run, as ``ApiError.to_dict()``
+        self.first_cause = None  # the whole text of the first failed call behind a ``not_deleted`` entry
         self.select(records or [])
 
     def select(self, records):
@@ -70,8 +71,12 @@ class CleanupResult:
         if self.mark_not_deleted(record_id, reason, error) and record_id not in self.requested:
             self.skipped.add(record_id)
 
-    def mark_not_deleted(self, record_id, reason, error=None):
-        """Report ``record_id`` as still there; returns False when the id already had its verdict."""
+    def mark_not_deleted(self, record_id, reason, error=None, own_call=True):
+        """Report ``record_id`` as still there; returns False when the id already had its verdict.
+
+        ``reason`` is short: an entry is repeated for every record a failure touches, so the whole text of
+        ``error`` is told once (``first_cause``, in the task's message). The entry keeps its code, and its request id
+        when the call was this record's own (``own_call``), not one that stopped the run before it was tried."""
         if record_id in self._outcome:
             return False
         self._outcome[record_id] = NOT_DELETED
@@ -80,9 +85,11 @@ class CleanupResult:
                 "id": record_id,
                 "reason": reason,
                 "error_code": getattr(error, "code", None),
-                "request_id": getattr(error, "request_id", None),
+                "request_id": getattr(error, "request_id", None) if own_call else None,
             }
         )
+        if error is not None and self.first_cause is None:
+            self.first_cause = str(error)  # the first failed call, told once in the task's message
         return True
 
     def resolve_absent(self, ids):
@@ -109,9 +116,10 @@ class CleanupResult:
         return [i for i in (self._record_id(r) for r in self.records) if i not in self._outcome]
 
     def settle_remaining(self, reason, error=None):
-        """Every selected id the run did not reach is reported as not deleted, with ``reason``."""
+        """Every selected id the run did not reach is reported as not deleted, with ``reason`` (and the code of
+        ``error``, the one that stopped the run)."""
         for record_id in self.unsettled():
-            self.mark_not_deleted(record_id, reason, error)
+            self.mark_not_deleted(record_id, reason, error, own_call=False)
 
     @property
     def changed(self):
@@ -136,13 +144,16 @@ class CleanupResult:
                 return self.message
             return "%s (%d of %d selected %s(s) not deleted)" % (self.message, len(failures), len(self.records), noun)
         first = failures[0]
-        return "%d of %d selected %s(s) were not deleted; first: %s: %s" % (
+        message = "%d of %d selected %s(s) were not deleted; first: %s: %s" % (
             len(failures),
             len(self.records),
             noun,
             first["id"],
             first["reason"],
         )
+        if self.first_cause is not None:
+            message += "; first error: %s" % self.first_cause
+        return message
 
     def counts(self):
         """How many records the look selected and how many ended in each list."""

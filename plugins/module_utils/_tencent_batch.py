@@ -159,13 +159,17 @@ class TencentBatchJobs(CleanupTarget):
         return record.get("JobId"), record.get("JobName"), record.get("JobState"), record.get("CreateTime")
 
     def _scope_filters(self):
-        """With ``keep_latest``, the list must hold every job of each selected name in the counted states, whatever
-        its age, zone or tags: only the name and the states go to the server."""
+        """With ``keep_latest``, one list serves both the count and the selection: it must hold every job of each
+        selected name in the counted states, whatever its age, zone or tags, and every job the selection can take.
+        So only the name goes to the server, and the states when both sets of states are bounded (an ``_info``
+        module selects every state unless ``filters.states`` narrows it, while the newest are counted among the
+        finished ones)."""
         filters = []
         if self.filters.get("name") is not None:
             filters.append({"Name": "job-name", "Values": [self.filters["name"]]})
-        if self.selection.retention.states:
-            filters.append({"Name": "job-state", "Values": sorted(self.selection.retention.states)})
+        if self.selection.retention.states and self.states:
+            states = set(self.selection.retention.states) | set(self.states)
+            filters.append({"Name": "job-state", "Values": sorted(states)})
         return filters
 
     def _server_filters(self):

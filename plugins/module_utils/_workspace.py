@@ -212,16 +212,24 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     def _look_up_ids(self, ids):
         """Whether each id exists, judged without the filters (a task that exists but does not match them is
-        not "already absent"): both listings unfiltered, or one ``show`` per id when that costs fewer calls.
-        The filters are then applied to what exists."""
+        not "already absent"); the filters are then applied to what exists."""
         needs_list_fields = any(self.filters.get(k) is not None for k in ("last_status", "enabled"))
+        found = self._find(ids, needs_list_fields)
+        absent = [i for i in ids if i not in found]
+        records = [found[i] for i in ids if i in found and self._matches(found[i])]
+        return records, absent
+
+    def _find(self, ids, needs_list_fields=False):
+        """``{id: task}`` of the ids that exist: both listings unfiltered, or one ``show`` per id when that costs
+        fewer calls (and the list's own fields are not needed: ``show`` lacks ``last_status`` and ``enable``)."""
         found = {}
         unresolved = list(ids)
         if len(ids) > 1 or needs_list_fields:
             first_pages = [self.client.list_page(q, LIST_PAGE_SIZE, 0) for q in EXISTENCE_LISTINGS]
+            wanted = set(ids)
             for page in first_pages:
                 for task in page[0]:
-                    if task.get("id") in unresolved:
+                    if task.get("id") in wanted:
                         found[task["id"]] = task
             unresolved = [i for i in ids if i not in found]
             more_pages = sum(max(0, -(-int(min(page[1], 10 ** 9)) // LIST_PAGE_SIZE) - 1) for page in first_pages)
@@ -233,9 +241,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
             task = self._show(task_id)
             if task is not None:
                 found[task_id] = task
-        absent = [i for i in ids if i not in found]
-        records = [found[i] for i in ids if i in found and self._matches(found[i])]
-        return records, absent
+        return found
 
     def _show(self, task_id):
         """A task by id. A refusal (4xx other than auth/throttling) means "maybe gone": the list decides.
@@ -252,7 +258,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     def delete(self, ids, result):
         delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result,
-                          workers=BATCH_DELETE_WORKERS)
+                          workers=BATCH_DELETE_WORKERS, existing=lambda still: set(self._find(still)))
         refused = [n["id"] for n in result.not_deleted if n["id"] in set(ids)]
         if refused:
             # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.

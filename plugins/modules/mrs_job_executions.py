@@ -11,7 +11,9 @@ description:
   - Deletes job executions of a Huawei Cloud MapReduce Service (MRS) cluster, selected by id, by filters, or both.
   - Looks first, then deletes only what exists, and reports C(changed) from that look.
   - With the default O(api_version=v2), executions are deleted with C(batch-delete) in chunks of O(batch_size);
-    a chunk the API refuses because of one member is split so that the others still go.
+    a chunk the API refuses because members may be gone (another run deleted them) is looked at once more, and
+    what is gone is reported in RV(already_absent) and never sent again; a chunk refused although its members exist
+    is split so that the others still go.
   - With O(api_version=v1.1), the deprecated v1.1 API is used, one C(DELETE) per execution.
 author:
   - cloudjobs.cleanup contributors (@cloudjobs)
@@ -128,15 +130,21 @@ not_deleted:
       type: str
       returned: always
     reason:
-      description: Why it was not deleted.
+      description:
+        - Why it was not deleted, in a few words (for example V(delete failed), V(not attempted: the run stopped),
+          V(selection over max_deletions)); the whole cause is told once, in RV(msg) and RV(error).
       type: str
       returned: always
     error_code:
-      description: The service's error code, when the service refused.
+      description:
+        - The service's error code, when the service refused; for a record not attempted, the code of the error
+          that stopped the run.
       type: str
       returned: always
     request_id:
-      description: The service's request id of the refused call, for support cases.
+      description:
+        - The service's request id of the record's own refused call, for support cases; V(null) for a record no call
+          was made for.
       type: str
       returned: always
 kept:

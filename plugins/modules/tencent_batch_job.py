@@ -97,15 +97,21 @@ not_deleted:
       type: str
       returned: always
     reason:
-      description: Why it was not deleted.
+      description:
+        - Why it was not deleted, in a few words (for example V(delete failed), V(not attempted: the run stopped),
+          V(selection over max_deletions)); the whole cause is told once, in RV(msg) and RV(error).
       type: str
       returned: always
     error_code:
-      description: The service's error code, when the service refused.
+      description:
+        - The service's error code, when the service refused; for a record not attempted, the code of the error
+          that stopped the run.
       type: str
       returned: always
     request_id:
-      description: The service's request id of the refused call, for support cases.
+      description:
+        - The service's request id of the record's own refused call, for support cases; V(null) for a record no call
+          was made for.
       type: str
       returned: always
 kept:

@@ -12,7 +12,9 @@ description:
   - Looks first with the paged list - both the regular listing and the C(LIFE_CYCLE) listing, because triggered
     tasks appear only in the second - unless a few C(show) calls cost less, then deletes only what exists with
     C(batch-delete) in chunks of O(batch_size).
-  - A chunk the API refuses because one id vanished meanwhile is split so that the others still go.
+  - A chunk the API refuses because ids vanished meanwhile (another run deleted them) is looked at once more, and
+    what is gone is reported in RV(already_absent) and never sent again; a chunk refused although its tasks exist
+    is split so that the others still go.
 author:
   - cloudjobs.cleanup contributors (@cloudjobs)
 options:
@@ -90,15 +92,21 @@ not_deleted:
       type: str
       returned: always
     reason:
-      description: Why it was not deleted.
+      description:
+        - Why it was not deleted, in a few words (for example V(delete failed), V(not attempted: the run stopped),
+          V(selection over max_deletions)); the whole cause is told once, in RV(msg) and RV(error).
       type: str
       returned: always
     error_code:
-      description: The service's error code, when the service refused.
+      description:
+        - The service's error code, when the service refused; for a record not attempted, the code of the error
+          that stopped the run.
       type: str
       returned: always
     request_id:
-      description: The service's request id of the refused call, for support cases.
+      description:
+        - The service's request id of the record's own refused call, for support cases; V(null) for a record no call
+          was made for.
       type: str
       returned: always
 kept:

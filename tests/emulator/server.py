@@ -103,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.lock:
             delay = state.latency(service.NAME, operation)
-            fault = state.take_fault(service.NAME, operation)
+            fault = state.take_fault(service.NAME, operation, named_ids(operation, request))
         if delay:
             time.sleep(delay)
         if fault is not None and fault.get("kind") != "vanish":

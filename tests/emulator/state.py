@@ -224,9 +224,13 @@ class EmulatorState:
         lat = self.config["latency"]
         return float(lat.get("%s.%s" % (service, operation), lat.get(service, lat.get("*", 0.0))) or 0.0)
 
-    def take_fault(self, service, operation):
+    def take_fault(self, service, operation, ids=()):
+        """The fault for this call, if one applies: by service and operation, and with ``when_ids`` only to calls
+        that name one of those records (``ids``: what the call names, as the request log's ``ids``)."""
         for fault in self.faults:
             if fault.get("service", "*") in ("*", service) and fault.get("operation", "*") in ("*", operation):
+                if fault.get("when_ids") and not set(fault["when_ids"]) & set(ids):
+                    continue
                 if fault.get("skip", 0) > 0:  # let this many matching calls through first
                     fault["skip"] -= 1
                     return None

@@ -112,3 +112,24 @@ def test_keep_latest_counts_each_job_name_across_the_region_whatever_the_zone():
                                 job_("job-r2", "render", "2020-01-02T00:00:00Z", "ap-guangzhou-3")])
     result = ensure_absent(target(conn, filters={"keep_latest": 1}), check_mode=True)
     assert result.deleted == ["job-r2"] and result.kept == ["job-r1"]
+
+
+def test_info_with_keep_latest_still_lists_jobs_in_every_state():
+    # The scope listing that counts the newest finished jobs is also the selection: it must not narrow the states.
+    conn = FakeBatchConnection(jobs(3, prefix="job-s") + jobs(2, state="RUNNING", prefix="job-r")
+                               + jobs(1, state="SUBMITTED", prefix="job-u"))
+    records, absent = target(conn, deleting=False, filters={"keep_latest": 1}).look()
+    assert sorted(r["JobId"] for r in records) == ["job-r000", "job-r001", "job-s000", "job-s001", "job-s002",
+                                                   "job-u000"]
+    assert absent == []
+    listed = [c[1] for c in conn.calls if c[0] == "DescribeJobs"]
+    assert len(listed) == 1 and all(f["Name"] != "job-state" for f in listed[0].get("Filters", []))
+
+
+def test_keep_latest_with_states_asks_the_server_for_the_selected_and_the_counted_states_only():
+    conn = FakeBatchConnection(jobs(2, prefix="job-s") + jobs(2, state="FAILED", prefix="job-f")
+                               + jobs(1, state="RUNNING", prefix="job-r"))
+    records, dummy = target(conn, deleting=False, filters={"keep_latest": 1, "states": ["FAILED"]}).look()
+    assert sorted(r["JobId"] for r in records) == ["job-f000", "job-f001"]
+    listed = [c[1] for c in conn.calls if c[0] == "DescribeJobs"][0]
+    assert {"Name": "job-state", "Values": ["FAILED"]} in listed["Filters"]

@@ -162,7 +162,7 @@ def test_max_deletions_exceeded_deletes_nothing_and_fails_with_every_key(create_
     assert "max_deletions=1" in kwargs["msg"]
     assert kwargs["changed"] is False and kwargs["deleted"] == [] and kwargs["already_absent"] == []
     assert [n["id"] for n in kwargs["not_deleted"]] == ["j1", "j2"]
-    assert all("max_deletions=1" in n["reason"] for n in kwargs["not_deleted"])
+    assert all(n["reason"] == "selection over max_deletions" for n in kwargs["not_deleted"])
     assert kwargs["counts"]["selected"] == 2 and conn.mutating_calls() == []
 
 

@@ -97,7 +97,7 @@ def test_max_deletions_exceeded_deletes_nothing_and_fails_with_every_key(create_
     assert set(kwargs) == RESULT_KEYS | {"msg"} and "max_deletions=2" in kwargs["msg"]
     assert kwargs["changed"] is False and kwargs["deleted"] == [] and kwargs["already_absent"] == []
     assert sorted(n["id"] for n in kwargs["not_deleted"]) == ["t1", "t2", "t3"]
-    assert all("max_deletions=2" in n["reason"] for n in kwargs["not_deleted"])
+    assert all(n["reason"] == "selection over max_deletions" for n in kwargs["not_deleted"])
     assert conn.mutating_calls() == []
 
 
