@@ -46,10 +46,14 @@ options:
     description:
       - Full base URL of the service, for example V(https://mrs.cn-north-4.myhuaweicloud.com). Overrides the endpoint
         built from O(region) and O(cloud); use it for private clouds and for the cloud emulator.
+      - Only the service's own calls use it. The O(project_id) lookup uses O(iam_endpoint), not this endpoint, so with
+        a private endpoint set O(iam_endpoint) as well, or O(project_id) to skip the lookup.
     type: str
   iam_endpoint:
     description:
-      - Base URL of IAM for the O(project_id) lookup. Defaults to C(https://iam.<region>.<cloud>).
+      - Base URL of IAM for the O(project_id) lookup (and for O(assume_role) without O(assume_role.domain_id)).
+      - Defaults to C(https://iam.<region>.<cloud>), the public IAM with the default O(cloud), also when O(endpoint) is
+        set; the lookup never uses O(endpoint).
       - If not set, E(HUAWEICLOUD_SDK_IAM_ENDPOINT) is used.
     type: str
   cloud:

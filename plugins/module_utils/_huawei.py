@@ -28,7 +28,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     parse_retry_after,
     retry_settings,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport, endpoint_host
 
 HUAWEICLOUD_ARGUMENT_SPEC = dict(
     access_key=dict(type="str", no_log=False, fallback=(env_fallback, ["HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK"])),
@@ -155,7 +155,8 @@ class HuaweiCloudConnection:
         region = params.get("region")
         cloud = params.get("cloud") or DEFAULT_CLOUD
         self.endpoint = (params.get("endpoint") or service_endpoint(service, region, cloud)).rstrip("/")
-        self.iam_endpoint = (params.get("iam_endpoint") or service_endpoint("iam", region, cloud)).rstrip("/")
+        # The project_id lookup goes to IAM, never to ``endpoint``: to iam_endpoint, else the public IAM of the region.
+        self.iam_endpoint = (params.get("iam_endpoint") or service_endpoint("iam", region or "", cloud)).rstrip("/")
         self.sts_endpoint = (params.get("sts_endpoint") or service_endpoint("sts", region or "", cloud)).rstrip("/")
         self._project_id = params.get("project_id") or None
         self.resolution = resolution
@@ -211,15 +212,38 @@ class HuaweiCloudConnection:
 
     def _resolve_project_id(self):
         region = self.params["region"]
-        body = self._send("iam", "KeystoneListProjects", "GET", self.iam_endpoint + "/v3/projects",
-                          query=[("name", region)], project_header=False)
+        try:
+            body = self._send("iam", "KeystoneListProjects", "GET", self.iam_endpoint + "/v3/projects",
+                              query=[("name", region)], project_header=False)
+        except ApiError as error:
+            # The transport's "check the endpoint (or region)" points at the wrong option: this call never uses
+            # endpoint. Other hints (the proxy variables, an expired token) stay, followed by the lookup's own.
+            hint = self._project_lookup_hint()
+            if error.hint and not error.hint.startswith("check the endpoint"):
+                hint = "%s; %s" % (error.hint, hint)
+            error.hint = hint
+            raise
         projects = [p for p in (body or {}).get("projects") or [] if p.get("name") == region]
         if len(projects) != 1:
-            raise ConfigurationError(
-                "could not resolve project_id: IAM lists %d projects named %s; set project_id "
-                "(or HW_PROJECT_ID)" % (len(projects), region)
-            )
+            raise ConfigurationError("could not resolve project_id: IAM lists %d projects named %s; %s"
+                                     % (len(projects), region, self._project_lookup_hint()))
         return projects[0]["id"]
+
+    def _project_lookup_hint(self):
+        """Why the project_id lookup went where it went, and the two ways out (iam_endpoint, project_id). Names
+        options, variables and the IAM host, never a credential (a URL's user info, path and query are left out)."""
+        ways_out = ("set iam_endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT) to the IAM of your cloud, or set project_id "
+                    "(HW_PROJECT_ID) to skip the lookup")
+        if self.params.get("iam_endpoint"):
+            return ("the project_id lookup went to iam_endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT) %s: check it, or set "
+                    "project_id (HW_PROJECT_ID) to skip the lookup" % (endpoint_host(self.iam_endpoint) or "as set"))
+        if self.params.get("endpoint"):
+            public = (self.params.get("cloud") or DEFAULT_CLOUD) == DEFAULT_CLOUD
+            return ("endpoint is not used for the project_id lookup: it went to %s %s because iam_endpoint is unset; %s"
+                    % ("the public IAM" if public else "the IAM built from region and cloud,", self.iam_endpoint,
+                       ways_out))
+        return ("the project_id lookup went to the IAM built from region and cloud, %s; check region "
+                "(HW_REGION_NAME) and cloud (HW_CLOUD), %s" % (self.iam_endpoint, ways_out))
 
     def request(self, operation, method, path, query=None, json_body=None, mutating=False):
         """Call ``path`` on this connection's service; returns the JSON body (None when empty).

@@ -131,8 +131,9 @@ not_deleted:
       returned: always
     reason:
       description:
-        - Why it was not deleted, in a few words (for example V(delete failed), V(not attempted: the run stopped),
-          V(selection over max_deletions)); the whole cause is told once, in RV(msg) and RV(error).
+        - Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
+          or that the run stopped before it tried this record); the whole cause is told once, in the task's message
+          and in RV(error).
       type: str
       returned: always
     error_code:

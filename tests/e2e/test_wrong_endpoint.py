@@ -8,7 +8,8 @@ import socket
 import pytest
 
 import fault_matrix
-from ansible_runs import ansible_env, huawei_auth, localhost_play, run_playbook, tencent_auth, write_playbook
+from ansible_runs import (HUAWEI_AK, HUAWEI_REGION, HUAWEI_SK, ad_hoc_result, ansible_env, huawei_auth, localhost_play,
+                          run_ad_hoc, run_playbook, tencent_auth, write_playbook)
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
                    "no_proxy")
@@ -58,3 +59,26 @@ def test_a_refused_endpoint_fails_after_one_attempt_naming_the_host(closed_endpo
         assert "check the endpoint" in msg, msg
         assert result["error"]["error_code"] == "ConnectionRefused" and result["error"]["attempts"] == 1, result["error"]
         assert result["error"]["host"] == closed_endpoint
+
+
+def test_the_project_lookup_without_iam_endpoint_says_it_went_to_the_public_iam(closed_endpoint, tmp_path):
+    """``endpoint`` points at a private cloud (here: the emulator's address, never reached), ``project_id`` and
+    ``iam_endpoint`` are unset: the project lookup goes to the public IAM built from region and cloud. Through a proxy
+    that refuses (a closed port on 127.0.0.1), so nothing leaves this machine, not even a DNS query."""
+    env = ansible_env(tmp_path, HW_ACCESS_KEY=HUAWEI_AK, HW_SECRET_KEY=HUAWEI_SK, HW_REGION_NAME=HUAWEI_REGION,
+                      HTTPS_PROXY=closed_endpoint, HTTP_PROXY=closed_endpoint)
+    for name in ("ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        env.pop(name, None)
+    run = run_ad_hoc(tmp_path, "mrs_job_executions_info",
+                     "cluster_id=%s endpoint=http://127.0.0.1:9" % fault_matrix.CLUSTER, env=env)
+    assert run.returncode != 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = ad_hoc_result(run)
+    msg = result.get("msg") or ""
+    assert "Traceback" not in run.stdout + run.stderr
+    assert msg.startswith("Huawei Cloud IAM KeystoneListProjects failed: error ConnectionRefused"), msg
+    assert ("went to the public IAM https://iam.%s.myhuaweicloud.com because iam_endpoint is unset" % HUAWEI_REGION
+            in msg), msg
+    for way_out in ("set iam_endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)", "set project_id (HW_PROJECT_ID)"):
+        assert way_out in msg, msg
+    assert "check the endpoint" not in msg and HUAWEI_SK not in run.stdout + run.stderr
+    assert result["error"]["host"] == "https://iam.%s.myhuaweicloud.com:443" % HUAWEI_REGION, result["error"]
