@@ -84,8 +84,8 @@ def _exactly_once(result, selected):
 @pytest.mark.parametrize("reading", ["reject", "ignore"])
 @pytest.mark.parametrize("share", ["all", "half"])
 @pytest.mark.parametrize("service", ["mrs", "workspace"])
-def test_a_selection_another_run_deleted_first_is_reported_exactly_without_a_call_per_id(emulator, tmp_path, service,
-                                                                                        share, reading):
+def test_a_selection_another_run_deleted_first_is_reported_exactly_without_a_call_per_id(
+        emulator, tmp_path, service, share, reading):
     spec = SERVICES[service]
     records = spec["seed"](1000)
     ids = [r[spec["field"]] for r in records]
@@ -156,8 +156,8 @@ def test_a_tripped_guard_over_thousands_of_records_stays_compact(emulator, tmp_p
 
 
 @pytest.mark.parametrize("service", ["mrs", "workspace", "tencent"])
-def test_an_aborted_run_over_thousands_of_records_stays_compact_and_tells_the_cause_once(emulator, tmp_path,
-                                                                                         service):
+def test_an_aborted_run_over_thousands_of_records_stays_compact_and_tells_the_cause_once(
+        emulator, tmp_path, service):
     spec = SERVICES[service]
     emulator.seed({service: spec["seed"](2000)})
     emulator.fault({"service": service, "operation": spec["delete"], "kind": "auth", "count": 99})
