@@ -1,4 +1,6 @@
-"""Huawei Cloud STS v5: `POST /v5/agencies/assume` (huaweicloudsdksts's AssumeAgency), temporary AK/SK for an agency.
+"""Huawei Cloud STS v5: `POST /v5/agencies/assume` (huaweicloudsdksts's AssumeAgency), temporary AK/SK for an agency,
+and `POST /v5/decode-authorization-message` (DecodeAuthorizationMessage), the decision inside a denial's
+`encoded_authorization_message` (policies.py).
 
 Errors use the STS5 envelope `{"error_code", "error_msg", "request_id"}`; an unknown agency is `STS5.1106`
 (the code Huawei's API guide shows), a bad parameter `STS5.1001` (the emulator's choice: the code is invented).
@@ -6,10 +8,13 @@ Errors use the STS5 envelope `{"error_code", "error_msg", "request_id"}`; an unk
 
 import re
 
+from emulator import policies
 from emulator.wire import caller, huawei_error, huawei_reply, huawei_time
 
 NAME = "sts"
 PATH = "/v5/agencies/assume"
+DECODE_PATH = "/v5/decode-authorization-message"
+MAX_ENCODED = 10240
 AGENCY_URN = re.compile(r"^iam::([0-9a-f]{32}):agency:([^:]+)$")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,128}$")
 
@@ -17,6 +22,8 @@ SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,128}$")
 def match(method, path):
     if path.rstrip("/") == PATH and method == "POST":
         return "AssumeAgency", {}
+    if path.rstrip("/") == DECODE_PATH and method == "POST":
+        return "DecodeAuthorizationMessage", {}
     return None
 
 
@@ -25,6 +32,24 @@ def _invalid(message):
 
 
 def handle(state, operation, params, request):
+    if operation == "DecodeAuthorizationMessage":
+        return _decode(request)
+    return _assume_agency(state, request)
+
+
+def _decode(request):
+    """200 {"decoded_message": "<JSON text>"}; encoded_message is 1 to 10240 characters."""
+    body = request.json()
+    message = body.get("encoded_message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not 1 <= len(message) <= MAX_ENCODED:
+        return _invalid("encoded_message is required: 1 to %d characters" % MAX_ENCODED)
+    decoded = policies.decode(message)
+    if decoded is None:
+        return _invalid("encoded_message is not an encoded authorization message")
+    return huawei_reply(200, {"decoded_message": decoded})
+
+
+def _assume_agency(state, request):
     """200 {"assumed_agency": {urn, id}, "credentials": {access_key_id, secret_access_key, security_token, expiration}}.
 
     duration_seconds 900-43200, default 3600; at most 3600 when the caller's keys carry a security token."""

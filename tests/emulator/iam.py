@@ -1,10 +1,11 @@
-"""IAM: the project lookup `GET /v3/projects?name=<region>`, and temporary AK/SK for an agency,
-`POST /v3.0/OS-CREDENTIAL/securitytokens` with the `assume_role` method (huaweicloudsdkiam's
-CreateTemporaryAccessKeyByAgency)."""
+"""IAM: the project lookup `GET /v3/projects?name=<region>`, the caller's own projects `GET /v3/auth/projects`,
+and temporary AK/SK for an agency, `POST /v3.0/OS-CREDENTIAL/securitytokens` with the `assume_role` method
+(huaweicloudsdkiam's CreateTemporaryAccessKeyByAgency)."""
 
 from urllib.parse import parse_qsl
 
-from emulator.credentials import HUAWEI_DOMAIN_ID
+from emulator.auth import request_account
+from emulator.credentials import HUAWEI_DOMAIN_ID, huawei_account
 from emulator.state import DEMO_PROJECT
 from emulator.wire import caller, huawei_error, huawei_reply, huawei_time
 
@@ -19,6 +20,8 @@ def default_project(state):
 def match(method, path):
     if path.rstrip("/") == "/v3/projects" and method == "GET":
         return "KeystoneListProjects", {}
+    if path.rstrip("/") == "/v3/auth/projects" and method == "GET":
+        return "KeystoneListAuthProjects", {}
     if path.rstrip("/") == SECURITYTOKENS and method == "POST":
         return "CreateTemporaryAccessKeyByAgency", {}
     return None
@@ -27,11 +30,30 @@ def match(method, path):
 def handle(state, operation, params, request):
     if operation == "CreateTemporaryAccessKeyByAgency":
         return _assume_role(state, request)
-    name = dict(parse_qsl(request.query)).get("name")
-    projects = [{"id": pid, "name": region, "domain_id": HUAWEI_DOMAIN_ID, "enabled": True,
-                 "is_domain": False, "parent_id": HUAWEI_DOMAIN_ID, "description": ""}
-                for region, pid in sorted(state.config["projects"].items()) if name is None or region == name]
-    return huawei_reply(200, {"projects": projects, "links": {"self": "/v3/projects"}})
+    if operation == "KeystoneListAuthProjects":
+        domain = request_account(request, state)
+        return _projects(_own_projects(state, domain), domain, None, "/v3/auth/projects")
+    return _projects(state.config["projects"], HUAWEI_DOMAIN_ID, dict(parse_qsl(request.query)).get("name"),
+                     "/v3/projects")
+
+
+def _projects(regions, domain, name, path):
+    """{"projects", "links"}: the projects of ``regions`` ({region: project id}), of the name ``name`` if given."""
+    projects = [{"id": pid, "name": region, "domain_id": domain, "enabled": True,
+                 "is_domain": False, "parent_id": domain, "description": ""}
+                for region, pid in sorted(regions.items()) if name is None or region == name]
+    return huawei_reply(200, {"projects": projects, "links": {"self": path}})
+
+
+def _own_projects(state, domain):
+    """The projects of the account ``domain``: the setting ``projects`` for the demo account, ``account_projects``
+    for account n; none for any other."""
+    if domain == HUAWEI_DOMAIN_ID:
+        return state.config["projects"]
+    for n, regions in state.config["account_projects"].items():
+        if huawei_account(int(n))["domain_id"] == domain:
+            return regions
+    return {}
 
 
 def _invalid(key):

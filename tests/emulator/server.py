@@ -7,7 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from emulator import huawei_sts, iam, metadata, mrs, tencent_batch, tencent_sts, workspace
+from emulator import huawei_sts, iam, metadata, mrs, policies, tencent_batch, tencent_sts, workspace
 from emulator.credentials import CREDENTIALS
 from emulator.auth import AuthFailure, request_account, request_region, verify_huawei, verify_tencent
 from emulator.demo import demo_seed
@@ -123,9 +123,12 @@ class Handler(BaseHTTPRequestHandler):
                 reply = (tencent_error(failure.code, failure.message) if cloud == "tencent"
                          else huawei_error(failure.status, failure.code, failure.message))
             else:
-                if not state.allow(service.NAME, operation, request_account(request, state), request_region(request)):
+                account = request_account(request, state)
+                # A denied call is answered before the rate limit counts it and before the handler can change anything.
+                reply = policies.check(state, cloud, service.NAME, operation, params, request, account)
+                if reply is None and not state.allow(service.NAME, operation, account, request_region(request)):
                     reply = service.throttled(state)
-                else:
+                elif reply is None:
                     reply = service.handle(state, operation, params, request)
             self._log(request, service.NAME, operation, reply)
         self._send(reply)
@@ -191,6 +194,7 @@ class Handler(BaseHTTPRequestHandler):
             "region": request_region(request),
             "ids": named_ids(operation, request),
             "in_flight": request.in_flight,
+            "denied_action": reply.denied_action,
         }
         with self.server.state.lock:
             # The account whose key signed the call (Huawei domain id, Tencent uin); None: unsigned or unknown key.

@@ -13,6 +13,7 @@ import threading
 import time
 
 from emulator import credentials as creds
+from emulator import policies
 
 DEMO_PROJECT = creds.HUAWEI_PROJECT_ID
 DEMO_REGION = creds.HUAWEI_REGION
@@ -43,7 +44,6 @@ TENCENT_BATCH_REGIONS = (
 DEFAULT_CONFIG = {
     "latency": {"*": 0.0},
     "rate_limits": {"tencent.DeleteJob": 2.0},
-    "retry_after_header": False,
     "projects": {DEMO_REGION: DEMO_PROJECT},
     "kill_delay": 0.5,
     "terminate_delay": 0.5,
@@ -72,13 +72,21 @@ DEFAULT_CONFIG = {
     # Further accounts whose permanent keys are accepted: accounts 1..N of credentials.huawei_account() and
     # tencent_account() (account 0, the demo account, always is).
     "accounts": 0,
-    # The Huawei projects of those accounts, {"<n>": {"<region>": "<project id>"}}: MRS and Workspace serve them
-    # (the IAM project lookup still answers `projects`, the demo account's, whoever asks).
+    # The Huawei projects of those accounts, {"<n>": {"<region>": "<project id>"}}: MRS and Workspace serve them, and
+    # IAM's KeystoneListAuthProjects answers them to the account (KeystoneListProjects answers `projects` to anyone).
     "account_projects": {},
     # What one rate_limits bucket counts: every call of the operation ("operation"), the calls of one account
     # ("account") or of one account in one region ("account_region"). UNCONFIRMED which one the clouds apply.
     "rate_limit_scope": "operation",
+    # Principal (permanent key, IAM token, agency URN, CAM role ARN) -> policy; a principal without one may do
+    # everything (policies.py, docs/emulator.md).
+    "policies": {},
+    # What a call outside its policy gets. UNCONFIRMED: the clouds' exact denial bodies; every shape seen is a setting.
+    "huawei_denial": {"status": 403, "code": "APIGW.0302", "body": "error_code", "names_action": "identity",
+                      "error_detail": True, "encoded_authorization_message": True},
+    "tencent_denial": {"code": "UnauthorizedOperation", "names_action": True},
 }
+POLICY_SETTINGS = ("policies", "huawei_denial", "tencent_denial")
 RATE_LIMIT_SCOPES = ("operation", "account", "account_region")
 
 # What a default issued credential lives when nothing asks for a duration (the metadata services), in seconds.
@@ -168,6 +176,8 @@ class EmulatorState:
                 if key == "tencent_batch_regions" and (not isinstance(value, list)
                                                        or not all(isinstance(r, str) for r in value)):
                     raise ValueError("tencent_batch_regions is a list of region names")
+                if key in POLICY_SETTINGS:
+                    value = policies.validate(key, value, DEFAULT_CONFIG[key])
                 if isinstance(DEFAULT_CONFIG[key], dict) and isinstance(value, dict) and key in ("latency", "rate_limits", "projects"):
                     self.config[key].update(value)
                 else:

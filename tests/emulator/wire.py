@@ -27,6 +27,7 @@ class Reply:
         self.body = body
         self.headers = dict(headers or {})
         self.error_code = error_code
+        self.denied_action = None  # the permission a policy denial names (policies.py), for the request log
 
     def payload(self):
         if self.body is None:

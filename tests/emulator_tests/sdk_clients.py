@@ -2,13 +2,19 @@
 
 HOME is redirected first: the Huawei SDK writes under it on import."""
 
+import json
 import os
 import tempfile
+import urllib.error
+import urllib.request
+from types import SimpleNamespace
 
 os.environ["HOME"] = tempfile.mkdtemp(prefix="cloudjobs-fidelity-")
 
 # pylint: disable=wrong-import-position
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
+from huaweicloudsdkcore.sdk_request import SdkRequest  # noqa: E402
+from huaweicloudsdkcore.signer.signer import Signer  # noqa: E402
 from huaweicloudsdkmrs.v1 import MrsClient as MrsV1Client  # noqa: E402,F401  pylint: disable=unused-import
 from huaweicloudsdkmrs.v2 import MrsClient  # noqa: E402
 from huaweicloudsdkworkspace.v2 import WorkspaceClient  # noqa: E402,F401  pylint: disable=unused-import
@@ -41,3 +47,26 @@ def tencent(emu, secret_id=TC_ID, secret_key=TC_KEY, token=None, region=creds.TE
         cred = credential.Credential(secret_id, secret_key, token)
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:%d" % emu.port))
     return batch_client.BatchClient(cred, region, profile)
+
+
+def huawei_call(emu, method, path, body=None, ak=AK, sk=SK, token=None, auth_token=None):
+    """``(status, JSON answer)`` of a Huawei call signed with huaweicloudsdkcore's Signer, or with ``auth_token`` an
+    IAM token call (the venv has no huaweicloudsdkiam / huaweicloudsdksts)."""
+    headers = {"Content-Type": "application/json;charset=UTF-8"}
+    data = json.dumps(body).encode() if body is not None else b""
+    if auth_token:
+        headers["X-Auth-Token"] = auth_token
+        uri = path
+    else:
+        if token:
+            headers["X-Security-Token"] = token
+        req = SdkRequest(method=method, schema="http", host="127.0.0.1:%d" % emu.port, resource_path=path,
+                         query_params=[], header_params=headers, body=data.decode())
+        Signer(SimpleNamespace(ak=ak, sk=sk)).sign(req)
+        uri, headers = req.uri, req.header_params
+    http = urllib.request.Request(emu.url + uri, data=data or None, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(http, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

@@ -7,63 +7,18 @@ import json
 import time
 import urllib.error
 import urllib.request
-from types import SimpleNamespace
 
 import pytest
-from huaweicloudsdkcore.auth import internal as huawei_internal
-from huaweicloudsdkcore.auth.provider import MetadataCredentialProvider
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkmrs.v2 import model as mrs_model
 from tencentcloud.batch.v20170312 import models as batch_models
-from tencentcloud.common import credential as tencent_credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.profile.http_profile import HttpProfile
 
 from emulator import credentials as creds
-from sdk_clients import AK, PROJECT, SK, TC_ID, TC_KEY, MrsClient, huawei, tencent  # pylint: disable=import-error
+from sdk_clients import AK, SK, TC_ID, TC_KEY, MrsClient, huawei, huawei_call, tencent  # pylint: disable=import-error
 
 SECURITYTOKENS = "/v3.0/OS-CREDENTIAL/securitytokens"
 ASSUME_AGENCY = "/v5/agencies/assume"
-
-
-class PlainHttpProfile(HttpProfile):
-    """STSAssumeRoleCredential builds its own HttpProfile (https); the emulator under test speaks plain HTTP."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("protocol", "http")
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture
-def sts_role(emulator, monkeypatch):
-    """A factory of the SDK's STSAssumeRoleCredential with its endpoint overridden to the emulator."""
-    monkeypatch.setattr(tencent_credential, "HttpProfile", PlainHttpProfile)
-
-    def make(role_arn=creds.TENCENT_ROLE_ARN, duration=7200, secret_id=TC_ID, secret_key=TC_KEY):
-        return tencent_credential.STSAssumeRoleCredential(secret_id, secret_key, role_arn, "cleanup-test", duration,
-                                                          endpoint="127.0.0.1:%d" % emulator.port)
-    return make
-
-
-@pytest.fixture
-def cvm_role(emulator, monkeypatch):
-    monkeypatch.setattr(tencent_credential.CVMRoleCredential, "_role_endpoint",
-                        emulator.url + "/latest/meta-data/cam/security-credentials/")
-    return tencent_credential.CVMRoleCredential
-
-
-@pytest.fixture
-def ecs_metadata(emulator, monkeypatch):
-    """huaweicloudsdkcore's metadata provider, its base URL the emulator's."""
-    monkeypatch.setattr(huawei_internal.MetadataAccessor, "_METADATA_ENDPOINT", emulator.url)
-
-    def credentials():
-        provider = MetadataCredentialProvider.get_basic_credential_metadata_provider()
-        provider.project_id = PROJECT
-        return provider.get_credentials()
-    return credentials
 
 
 def describe_jobs(client):
@@ -74,22 +29,6 @@ def describe_jobs(client):
 
 def list_mrs(client):
     return client.show_job_exe_list_new(mrs_model.ShowJobExeListNewRequest(cluster_id="c1"))
-
-
-def huawei_post(emulator, path, body, ak=AK, sk=SK, token=None):
-    """A POST signed with huaweicloudsdkcore's Signer (the venv has no huaweicloudsdkiam / huaweicloudsdksts)."""
-    headers = {"Content-Type": "application/json;charset=UTF-8"}
-    if token:
-        headers["X-Security-Token"] = token
-    req = SdkRequest(method="POST", schema="http", host="127.0.0.1:%d" % emulator.port, resource_path=path,
-                     query_params=[], header_params=headers, body=json.dumps(body))
-    Signer(SimpleNamespace(ak=ak, sk=sk)).sign(req)
-    http = urllib.request.Request(emulator.url + req.uri, data=req.body, headers=req.header_params, method="POST")
-    try:
-        with urllib.request.urlopen(http, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def raw(emulator, method, path, headers=None):
@@ -274,7 +213,7 @@ def assume_role_body(agency=creds.HUAWEI_AGENCY_NAME, domain=creds.HUAWEI_DOMAIN
 
 def test_iam_securitytokens_assume_role(emulator):
     emulator.seed({"mrs_clusters": ["c1"]})
-    status, body = huawei_post(emulator, SECURITYTOKENS, assume_role_body())
+    status, body = huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body())
     credential = body["credential"]
     assert status == 201 and set(credential) == {"access", "secret", "securitytoken", "expires_at"}
     assert len(credential["expires_at"]) == 27  # 2026-11-30T01:02:03.587000Z
@@ -286,17 +225,18 @@ def test_iam_securitytokens_assume_role(emulator):
 
 
 def test_iam_securitytokens_refusals(emulator):
-    status, body = huawei_post(emulator, SECURITYTOKENS, assume_role_body(agency="nobody"))
+    status, body = huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(agency="nobody"))
     assert (status, body["error_code"]) == (404, "IAM.0004")
     for duration in (899, 86401):
-        status, body = huawei_post(emulator, SECURITYTOKENS, assume_role_body(duration=duration))
+        status, body = huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(duration=duration))
         assert (status, body["error_code"]) == (400, "IAM.0007")
-    assert huawei_post(emulator, SECURITYTOKENS, assume_role_body(duration=86400))[0] == 201
-    assert huawei_post(emulator, SECURITYTOKENS, assume_role_body(), sk="WRONG")[1]["error_code"] == "APIGW.0301"
+    assert huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(duration=86400))[0] == 201
+    status, body = huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(), sk="WRONG")
+    assert body["error_code"] == "APIGW.0301"
 
 
 def test_sts_assume_agency(emulator):
-    status, body = huawei_post(emulator, ASSUME_AGENCY, {"agency_urn": creds.HUAWEI_AGENCY_URN,
+    status, body = huawei_call(emulator, "POST", ASSUME_AGENCY, {"agency_urn": creds.HUAWEI_AGENCY_URN,
                                                          "agency_session_name": "cleanup"})
     assert status == 200 and set(body) == {"assumed_agency", "credentials"}
     assert set(body["credentials"]) == {"access_key_id", "secret_access_key", "security_token", "expiration"}
@@ -309,35 +249,35 @@ def test_sts_assume_agency(emulator):
     # Temporary keys may assume again, for at most 3600 s.
     again = {"agency_urn": creds.HUAWEI_AGENCY_URN, "agency_session_name": "chained", "duration_seconds": 3601}
     keys = {"ak": got["access_key_id"], "sk": got["secret_access_key"], "token": got["security_token"]}
-    assert huawei_post(emulator, ASSUME_AGENCY, again, **keys)[0] == 400
+    assert huawei_call(emulator, "POST", ASSUME_AGENCY, again, **keys)[0] == 400
     again["duration_seconds"] = 3600
-    assert huawei_post(emulator, ASSUME_AGENCY, again, **keys)[0] == 200
+    assert huawei_call(emulator, "POST", ASSUME_AGENCY, again, **keys)[0] == 200
 
 
 def test_sts_assume_agency_refusals(emulator):
     unknown = "iam::%s:agency:nobody" % creds.HUAWEI_DOMAIN_ID
-    status, body = huawei_post(emulator, ASSUME_AGENCY, {"agency_urn": unknown, "agency_session_name": "s1"})
+    status, body = huawei_call(emulator, "POST", ASSUME_AGENCY, {"agency_urn": unknown, "agency_session_name": "s1"})
     assert (status, body["error_code"]) == (404, "STS5.1106")
     for bad in ({"agency_urn": creds.HUAWEI_AGENCY_URN},
                 {"agency_urn": creds.HUAWEI_AGENCY_URN, "agency_session_name": "x"},
                 {"agency_urn": creds.HUAWEI_AGENCY_URN, "agency_session_name": "s1", "duration_seconds": 899},
                 {"agency_urn": creds.HUAWEI_AGENCY_URN, "agency_session_name": "s1", "duration_seconds": 43201}):
-        assert huawei_post(emulator, ASSUME_AGENCY, bad)[0] == 400
+        assert huawei_call(emulator, "POST", ASSUME_AGENCY, bad)[0] == 400
     assert issued(emulator) == []
 
 
 def test_seeded_agency_in_another_domain(emulator):
     emulator.seed({"huawei_agencies": [{"agency_name": "ops", "domain_name": "other", "domain_id": "1" * 32}]})
-    assert huawei_post(emulator, SECURITYTOKENS, assume_role_body(agency="ops", domain="other"))[0] == 201
-    assert huawei_post(emulator, ASSUME_AGENCY, {"agency_urn": "iam::%s:agency:ops" % ("1" * 32),
+    assert huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(agency="ops", domain="other"))[0] == 201
+    assert huawei_call(emulator, "POST", ASSUME_AGENCY, {"agency_urn": "iam::%s:agency:ops" % ("1" * 32),
                                                  "agency_session_name": "s1"})[0] == 200
-    assert huawei_post(emulator, SECURITYTOKENS, assume_role_body(agency="ops"))[0] == 404
+    assert huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(agency="ops"))[0] == 404
 
 
 def test_a_huawei_token_with_the_wrong_keys_is_refused(emulator):
     emulator.seed({"mrs_clusters": ["c1"]})
-    first = huawei_post(emulator, SECURITYTOKENS, assume_role_body())[1]["credential"]
-    second = huawei_post(emulator, SECURITYTOKENS, assume_role_body())[1]["credential"]
+    first = huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body())[1]["credential"]
+    second = huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body())[1]["credential"]
     for ak, sk, token in ((first["access"], first["secret"], second["securitytoken"]), (AK, SK, first["securitytoken"])):
         with pytest.raises(ClientRequestException) as excinfo:
             list_mrs(huawei(MrsClient, emulator, ak=ak, sk=sk, token=token))
