@@ -39,8 +39,9 @@ options:
   project_id:
     description:
       - IAM project id of the region.
-      - If not set, E(HW_PROJECT_ID) or E(HUAWEICLOUD_SDK_PROJECT_ID) is used; otherwise it is looked up once with
-        IAM C(GET /v3/projects?name=<region>).
+      - If not set, E(HW_PROJECT_ID) or E(HUAWEICLOUD_SDK_PROJECT_ID) is used; otherwise it is looked up once among
+        the caller's own projects with IAM C(GET /v3/auth/projects) (KeystoneListAuthProjects, which needs no
+        permission), taking the project named after O(region).
     type: str
   endpoint:
     description:

@@ -48,10 +48,14 @@ class ApiError(CloudJobsError):
     and ``host`` (``scheme://host:port`` of the endpoint, never a path or query) when it gives up. The message
     says how many attempts over how long whenever the call was retried or got no answer at all (``status`` is
     None); ``hint`` (what to check) closes it.
+
+    ``detail`` and ``encoded_authorization_message`` are the service's ``error_detail`` and
+    ``encoded_authorization_message`` (Huawei), kept as given. ``required_actions`` is set when the call was refused
+    for want of a permission: the actions that grant the operation, from ``_permissions.PERMISSIONS``.
     """
 
     def __init__(self, service, operation, message, status=None, code=None, request_id=None, retry_after=None,
-                 hint=None):
+                 hint=None, detail=None, encoded_authorization_message=None):
         self.service = service
         self.operation = operation
         self.status = status
@@ -60,6 +64,9 @@ class ApiError(CloudJobsError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.hint = hint
+        self.detail = detail
+        self.encoded_authorization_message = encoded_authorization_message
+        self.required_actions = None  # a tuple of action names once the call is known to be a permission denial
         self.not_found = False  # set by the service client, from what it declares "does not exist" looks like
         self.attempts = None
         self.elapsed = None
@@ -89,8 +96,28 @@ class ApiError(CloudJobsError):
             text += "; %s" % self.hint
         return text
 
+    @property
+    def permission_denied(self):
+        return self.required_actions is not None
+
+    def deny(self, required_actions, hint):
+        """Mark this error as a permission denial: what grants the operation, and what the message says to do."""
+        self.required_actions = tuple(required_actions)
+        self.hint = hint
+        return self
+
+    def service_details(self):
+        """What the service said beyond its code and message, as returned (``error_detail``,
+        ``encoded_authorization_message``): only the keys it gave."""
+        details = {}
+        if self.detail:
+            details["error_detail"] = self.detail
+        if self.encoded_authorization_message:
+            details["encoded_authorization_message"] = self.encoded_authorization_message
+        return details
+
     def to_dict(self):
-        return {
+        result = {
             "service": self.service,
             "operation": self.operation,
             "status": self.status,
@@ -100,6 +127,10 @@ class ApiError(CloudJobsError):
             "attempts": self.attempts,
             "host": self.host,
         }
+        result.update(self.service_details())
+        if self.required_actions is not None:
+            result["required_actions"] = list(self.required_actions)
+        return result
 
 
 def mark_not_found(error, rules):

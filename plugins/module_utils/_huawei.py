@@ -21,6 +21,11 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credenti
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._permissions import (
+    denial_hint,
+    is_huawei_denial,
+    required_actions,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
     RetryPolicy,
@@ -90,50 +95,77 @@ def service_endpoint(service, region, cloud=DEFAULT_CLOUD):
 
 
 def is_auth_failure(error):
-    """Refused for who is asking (401/403, API Gateway's APIGW.03xx): every further call would be refused too."""
-    return error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03"))
+    """Refused for who is asking (401/403, API Gateway's APIGW.03xx, a permission denial under any other status):
+    every further call would be refused too."""
+    return (error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03"))
+            or error.permission_denied)
 
 
 def parse_error(service, operation, response, secrets=()):
     """An ApiError from a Huawei error response: ``error_code``/``error_msg``, MRS's camelCase, or nested.
 
+    ``error_detail`` and ``encoded_authorization_message`` are kept. A refusal for want of a permission (any shape:
+    ``_permissions.is_huawei_denial``) names the actions that grant ``operation``, from the permission table.
+
     ``secrets`` are scrubbed from the service's message before the error exists: services sometimes echo the
     request's headers, and an exception's text travels further than its ``message`` attribute."""
     request_id = response.headers.get("X-Request-Id")
     code = message = None
+    details = {}
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict):
-        code, message = _find_code(body)
+        code, message, details = _find_code(body)
         request_id = request_id or body.get("request_id")
     if code is None:
         code = "HTTP%d" % response.status_code
         text = (response.text or "").strip()
         message = message or ("the service answered with a non-JSON body" if text else "no body")
-    return ApiError(
+    error = ApiError(
         SERVICE_LABELS.get(service, service),
         operation,
-        redact(message or "", secrets),
+        redact(str(message or ""), secrets),
         status=response.status_code,
         code=str(code),
         request_id=request_id,
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        detail=_text(details.get("error_detail"), secrets),
+        encoded_authorization_message=_text(details.get("encoded_authorization_message"), secrets),
     )
+    if is_huawei_denial(error.status, error.code, error.message, error.encoded_authorization_message):
+        error.deny(required_actions(service, operation),
+                   denial_hint(service, operation, encoded=bool(error.encoded_authorization_message)))
+    return error
+
+
+def _text(value, secrets):
+    if value is None or value == "":
+        return None
+    return redact(value if isinstance(value, str) else json.dumps(value, sort_keys=True), secrets)
+
+
+DETAIL_KEYS = ("error_detail", "encoded_authorization_message")
 
 
 def _find_code(body, depth=0):
+    """``(code, message, details)`` of the first object that holds an error code, searched a few levels deep;
+    ``details``: its ``error_detail`` and ``encoded_authorization_message``, or the body's own."""
     for code_key, msg_key in (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")):
         if body.get(code_key) is not None:
-            return body.get(code_key), body.get(msg_key)
+            return body.get(code_key), body.get(msg_key), {k: body[k] for k in DETAIL_KEYS if k in body}
     if depth < 3:
         for value in body.values():
             if isinstance(value, dict):
-                code, message = _find_code(value, depth + 1)
+                code, message, details = _find_code(value, depth + 1)
                 if code is not None:
-                    return code, message
-    return None, None
+                    details = dict({k: body[k] for k in DETAIL_KEYS if k in body}, **details)
+                    return code, message, details
+    return None, None, {}
+
+
+PROJECTS_SHOWN = 10  # project names an unresolved project_id lists
 
 
 class HuaweiCloudConnection:
@@ -211,10 +243,13 @@ class HuaweiCloudConnection:
         return self._project_id
 
     def _resolve_project_id(self):
+        """The id of the project named after ``region``, among the caller's own projects: IAM
+        KeystoneListAuthProjects (``GET /v3/auth/projects``), which needs no permission, unlike ``GET /v3/projects``
+        (``iam:projects:listProjects``, a global IAM right)."""
         region = self.params["region"]
         try:
-            body = self._send("iam", "KeystoneListProjects", "GET", self.iam_endpoint + "/v3/projects",
-                              query=[("name", region)], project_header=False)
+            body = self._send("iam", "KeystoneListAuthProjects", "GET", self.iam_endpoint + "/v3/auth/projects",
+                              query=[], project_header=False)
         except ApiError as error:
             # The transport's "check the endpoint (or region)" points at the wrong option: this call never uses
             # endpoint. Other hints (the proxy variables, an expired token) stay, followed by the lookup's own.
@@ -223,10 +258,15 @@ class HuaweiCloudConnection:
                 hint = "%s; %s" % (error.hint, hint)
             error.hint = hint
             raise
-        projects = [p for p in (body or {}).get("projects") or [] if p.get("name") == region]
+        visible = [p for p in (body or {}).get("projects") or [] if isinstance(p, dict)]
+        projects = [p for p in visible if p.get("name") == region and p.get("id")]
         if len(projects) != 1:
-            raise ConfigurationError("could not resolve project_id: IAM lists %d projects named %s; %s"
-                                     % (len(projects), region, self._project_lookup_hint()))
+            names = sorted({str(p.get("name")) for p in visible if p.get("name")})
+            shown = ", ".join(names[:PROJECTS_SHOWN]) + (", ..." if len(names) > PROJECTS_SHOWN else "")
+            raise ConfigurationError(
+                "could not resolve project_id: %s of the projects these credentials can see is named %s (they see "
+                "%s); %s" % ("none" if not projects else "more than one", region, shown or "no project",
+                             self._project_lookup_hint()))
         return projects[0]["id"]
 
     def _project_lookup_hint(self):

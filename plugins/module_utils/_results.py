@@ -7,7 +7,8 @@ PRIVATE to this collection; no stability promise.
 
 ``deleted``        ids deleted by this run (in check mode: ids that would be)
 ``already_absent`` requested ids that did not exist, or vanished before this run could delete them
-``not_deleted``    ``[{id, reason, error_code, request_id}]`` for everything selected but still there
+``not_deleted``    ``[{id, reason, error_code, request_id}]`` for everything selected but still there (plus the
+                   service's ``error_detail`` and ``encoded_authorization_message`` when its own call got them)
 ``kept``           ids that matched every filter but a retention rule (``keep_latest``, ``keep_name_patterns``) kept
 
 The invariant: every selected id and every requested id that does not exist ends in exactly one of the
@@ -80,14 +81,15 @@ class CleanupResult:
         if record_id in self._outcome:
             return False
         self._outcome[record_id] = NOT_DELETED
-        self.not_deleted.append(
-            {
-                "id": record_id,
-                "reason": reason,
-                "error_code": getattr(error, "code", None),
-                "request_id": getattr(error, "request_id", None) if own_call else None,
-            }
-        )
+        entry = {
+            "id": record_id,
+            "reason": reason,
+            "error_code": getattr(error, "code", None),
+            "request_id": getattr(error, "request_id", None) if own_call else None,
+        }
+        if own_call and hasattr(error, "service_details"):
+            entry.update(error.service_details())  # error_detail, encoded_authorization_message: when given
+        self.not_deleted.append(entry)
         if error is not None and self.first_cause is None:
             self.first_cause = str(error)  # the first failed call, told once in the task's message
         return True

@@ -54,6 +54,8 @@ class RetryPolicy:
         (a record already gone is success), so a call that may have been applied is safe to send again."""
         if error.status is None and error.code in FAIL_FAST_CODES:
             return False
+        if getattr(error, "permission_denied", False):  # whatever its status: the same credential is refused again
+            return False
         if self.is_throttling(error):
             return True
         if error.code in TRANSPORT_CODES:

@@ -20,6 +20,11 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials imp
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._permissions import (
+    denial_hint,
+    is_tencent_denial,
+    required_actions,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
     RetryPolicy,
@@ -224,8 +229,11 @@ class TencentCloudConnection:
             if error.get("Code") == UNSUPPORTED_REGION:
                 # The API's message does not say which region: a typo'd one must read as what it is.
                 hint = "%s does not serve region %r: check region (or TENCENTCLOUD_REGION)" % (self.label, self.region)
-            raise ApiError(self.label, action, redact(str(error.get("Message") or ""), secrets), status=200,
-                           code=error.get("Code"), request_id=result.get("RequestId"), hint=hint)
+            failure = ApiError(self.label, action, redact(str(error.get("Message") or ""), secrets), status=200,
+                               code=error.get("Code"), request_id=result.get("RequestId"), hint=hint)
+            if is_tencent_denial(failure.code):
+                failure.deny(required_actions(self.service, action), denial_hint(self.service, action))
+            raise failure
         return result
 
 

@@ -260,7 +260,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
         delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result,
                           workers=BATCH_DELETE_WORKERS, existing=lambda still: set(self._find(still)))
         refused = [n["id"] for n in result.not_deleted if n["id"] in set(ids)]
-        if refused:
+        if refused and result.message is None:  # a run stopped by a fatal error (a denial) asks nothing more
             # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.
             try:
                 still_there = self._list_all(EXISTENCE_LISTINGS)

@@ -214,7 +214,7 @@ error:
   contains:
     service:
       description:
-        - The service, C(Huawei Cloud MRS) (or C(Huawei Cloud IAM) for C(KeystoneListProjects), when O(project_id) is resolved
+        - The service, C(Huawei Cloud MRS) (or C(Huawei Cloud IAM) for C(KeystoneListAuthProjects), when O(project_id) is resolved
           from O(region)).
       type: str
       returned: always
@@ -222,7 +222,7 @@ error:
       description:
         - The API operation, one of C(ShowJobExeListNew) (list), C(ShowSingleJobExe) (show), C(BatchDeleteJobs),
           C(StopJob) (kill, with O(force)); with O(api_version=v1.1) C(ListExecuteJob), C(ShowJobExes) and
-          C(DeleteJobExecution), or C(KeystoneListProjects) (IAM).
+          C(DeleteJobExecution), or C(KeystoneListAuthProjects) (IAM).
       type: str
       returned: always
     status:

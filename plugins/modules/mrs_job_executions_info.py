@@ -81,14 +81,14 @@ error:
   contains:
     service:
       description:
-        - The service, C(Huawei Cloud MRS) (or C(Huawei Cloud IAM) for C(KeystoneListProjects), when O(project_id) is resolved
+        - The service, C(Huawei Cloud MRS) (or C(Huawei Cloud IAM) for C(KeystoneListAuthProjects), when O(project_id) is resolved
           from O(region)).
       type: str
       returned: always
     operation:
       description:
         - The API operation, one of C(ShowJobExeListNew) (list), C(ShowSingleJobExe) (show); with
-          O(api_version=v1.1) C(ListExecuteJob) and C(ShowJobExes), or C(KeystoneListProjects) (IAM).
+          O(api_version=v1.1) C(ListExecuteJob) and C(ShowJobExes), or C(KeystoneListAuthProjects) (IAM).
       type: str
       returned: always
     status:

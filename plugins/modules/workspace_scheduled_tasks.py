@@ -174,14 +174,14 @@ error:
   contains:
     service:
       description:
-        - The service, C(Huawei Cloud Workspace) (or C(Huawei Cloud IAM) for C(KeystoneListProjects), when O(project_id) is
+        - The service, C(Huawei Cloud Workspace) (or C(Huawei Cloud IAM) for C(KeystoneListAuthProjects), when O(project_id) is
           resolved from O(region)).
       type: str
       returned: always
     operation:
       description:
         - The API operation, one of C(ListScheduledTasks) (list), C(ShowScheduledTasks) (show) and
-          C(BatchDeleteScheduledTasks), or C(KeystoneListProjects) (IAM).
+          C(BatchDeleteScheduledTasks), or C(KeystoneListAuthProjects) (IAM).
       type: str
       returned: always
     status:

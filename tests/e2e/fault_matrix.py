@@ -161,7 +161,7 @@ FORCE_TENCENT = {"job_ids": [J3], "force": True}
 def rows():
     mrs, v1, ws, tc = "mrs", "mrs_v1", "workspace", "tencent"
     deleting = [
-        Row("mrs_job_executions", "IAM project lookup", "iam", "KeystoneListProjects", MRS_BY_FILTERS, [E1, E2], mrs,
+        Row("mrs_job_executions", "IAM project lookup", "iam", "KeystoneListAuthProjects", MRS_BY_FILTERS, [E1, E2], mrs,
             project_lookup=True),
         Row("mrs_job_executions", "list", "mrs", "ShowJobExeListNew", MRS_BY_FILTERS, [E1, E2], mrs),
         Row("mrs_job_executions", "show", "mrs", "ShowSingleJobExe", {"cluster_id": CLUSTER, "job_execution_ids": [E1]}, [E1], mrs),
@@ -171,7 +171,7 @@ def rows():
         Row("mrs_job_executions v1.1", "list", "mrs", "ListExecuteJob", MRS_V1_BY_FILTERS, [V1, V2], v1),
         Row("mrs_job_executions v1.1", "show", "mrs", "ShowJobExes", {"api_version": "v1.1", "job_execution_ids": [V1]}, [V1], v1),
         Row("mrs_job_executions v1.1", "delete", "mrs", "DeleteJobExecution", MRS_V1_BY_FILTERS, [V1, V2], v1, in_check_mode=False),
-        Row("workspace_scheduled_tasks", "IAM project lookup", "iam", "KeystoneListProjects", WORKSPACE_BY_FILTERS, [T1, T2], ws,
+        Row("workspace_scheduled_tasks", "IAM project lookup", "iam", "KeystoneListAuthProjects", WORKSPACE_BY_FILTERS, [T1, T2], ws,
             project_lookup=True),
         Row("workspace_scheduled_tasks", "list", "workspace", "ListScheduledTasks", WORKSPACE_BY_FILTERS, [T1, T2], ws),
         Row("workspace_scheduled_tasks", "show", "workspace", "ShowScheduledTasks", {"task_ids": [T1]}, [T1], ws),
@@ -185,11 +185,11 @@ def rows():
     ]
     # The _info modules list records in every state unless filters.states narrows them.
     info = [
-        Row("mrs_job_executions_info", "IAM project lookup", "iam", "KeystoneListProjects", MRS_BY_FILTERS, [E1, E2, E3], mrs,
+        Row("mrs_job_executions_info", "IAM project lookup", "iam", "KeystoneListAuthProjects", MRS_BY_FILTERS, [E1, E2, E3], mrs,
             project_lookup=True),
         Row("mrs_job_executions_info", "list", "mrs", "ShowJobExeListNew", MRS_BY_FILTERS, [E1, E2, E3], mrs),
         Row("mrs_job_executions_info", "show", "mrs", "ShowSingleJobExe", {"cluster_id": CLUSTER, "job_execution_ids": [E1]}, [E1], mrs),
-        Row("workspace_scheduled_tasks_info", "IAM project lookup", "iam", "KeystoneListProjects", WORKSPACE_BY_FILTERS, [T1, T2], ws,
+        Row("workspace_scheduled_tasks_info", "IAM project lookup", "iam", "KeystoneListAuthProjects", WORKSPACE_BY_FILTERS, [T1, T2], ws,
             project_lookup=True),
         Row("workspace_scheduled_tasks_info", "list", "workspace", "ListScheduledTasks", WORKSPACE_BY_FILTERS, [T1, T2], ws),
         Row("workspace_scheduled_tasks_info", "show", "workspace", "ShowScheduledTasks", {"task_ids": [T1]}, [T1], ws),

@@ -84,7 +84,7 @@ def test_the_sdk_credentials_file(seeded, tmp_path):
         "[basic]\nak = %s\nsk = %s\n" % (creds.HUAWEI_ACCESS_KEY, creds.HUAWEI_SECRET_KEY), encoding="utf-8")
     run, result = info(tmp_path, base_args(seeded.url))
     assert_listed(run, result)
-    assert logged(seeded) == ["iam.KeystoneListProjects 200", "mrs.ShowJobExeListNew 202"]
+    assert logged(seeded) == ["iam.KeystoneListAuthProjects 200", "mrs.ShowJobExeListNew 202"]
     assert_no_secret_in(run, seeded)
 
 
@@ -98,7 +98,7 @@ def test_assume_role_from_keys(seeded, tmp_path, path):
             "sts.AssumeAgency 200", "AssumeAgency"
     run, result = info(tmp_path, base_args(seeded.url, sts_endpoint=seeded.url, assume_role=assume, **keys()))
     assert_listed(run, result)
-    assert logged(seeded) == [first, "iam.KeystoneListProjects 200", "mrs.ShowJobExeListNew 202"]
+    assert logged(seeded) == [first, "iam.KeystoneListAuthProjects 200", "mrs.ShowJobExeListNew 202"]
     [credential] = issued(seeded)
     assert credential["source"] == source and credential["principal"] == creds.HUAWEI_AGENCY_URN
     assert credential["caller"] == creds.HUAWEI_ACCESS_KEY
@@ -114,7 +114,7 @@ def test_assume_role_from_instance_credentials(seeded, tmp_path):
                        run_env)
     assert_listed(run, result)
     assert logged(seeded) == ["metadata.MetadataApiToken 200", "metadata.MetadataSecurityKey 200",
-                              "sts.AssumeAgency 200", "iam.KeystoneListProjects 200", "mrs.ShowJobExeListNew 202"]
+                              "sts.AssumeAgency 200", "iam.KeystoneListAuthProjects 200", "mrs.ShowJobExeListNew 202"]
     instance, assumed = issued(seeded)
     assert instance["source"] == "metadata" and assumed["source"] == "AssumeAgency"
     assert assumed["caller"] == instance["access"]  # the agency was assumed with the ECS agency's keys
@@ -128,7 +128,7 @@ def test_instance_credentials_alone(seeded, tmp_path, token_service):
     assert_listed(run, result)
     token = "200" if token_service == "on" else "404"
     assert logged(seeded) == ["metadata.MetadataApiToken %s" % token, "metadata.MetadataSecurityKey 200",
-                              "iam.KeystoneListProjects 200", "mrs.ShowJobExeListNew 202"]
+                              "iam.KeystoneListAuthProjects 200", "mrs.ShowJobExeListNew 202"]
     assert [c["source"] for c in issued(seeded)] == ["metadata"]
     assert_no_secret_in(run, seeded)
 
@@ -167,7 +167,7 @@ def test_a_refused_call_with_temporary_credentials_refreshes_them_once(seeded, t
     run, result = info(tmp_path, base_args(seeded.url, **keys(
         assume_role={"agency_name": creds.HUAWEI_AGENCY_NAME, "domain_name": creds.HUAWEI_DOMAIN_NAME})))
     assert_listed(run, result)
-    assert logged(seeded) == ["iam.CreateTemporaryAccessKeyByAgency 201", "iam.KeystoneListProjects 200",
+    assert logged(seeded) == ["iam.CreateTemporaryAccessKeyByAgency 201", "iam.KeystoneListAuthProjects 200",
                               "mrs.ShowJobExeListNew 401", "iam.CreateTemporaryAccessKeyByAgency 201",
                               "mrs.ShowJobExeListNew 202"]
     first, second = issued(seeded)

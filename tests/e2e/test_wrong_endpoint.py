@@ -75,7 +75,7 @@ def test_the_project_lookup_without_iam_endpoint_says_it_went_to_the_public_iam(
     result = ad_hoc_result(run)
     msg = result.get("msg") or ""
     assert "Traceback" not in run.stdout + run.stderr
-    assert msg.startswith("Huawei Cloud IAM KeystoneListProjects failed: error ConnectionRefused"), msg
+    assert msg.startswith("Huawei Cloud IAM KeystoneListAuthProjects failed: error ConnectionRefused"), msg
     assert ("went to the public IAM https://iam.%s.myhuaweicloud.com because iam_endpoint is unset" % HUAWEI_REGION
             in msg), msg
     for way_out in ("set iam_endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)", "set project_id (HW_PROJECT_ID)"):

@@ -54,7 +54,7 @@ def _operations(module):
 def test_the_operation_pattern_finds_the_calls():
     assert _operations("mrs_job_executions") == {
         "ShowJobExeListNew": False, "ShowSingleJobExe": False, "BatchDeleteJobs": True, "StopJob": True,
-        "ListExecuteJob": False, "ShowJobExes": False, "DeleteJobExecution": True, "KeystoneListProjects": False}
+        "ListExecuteJob": False, "ShowJobExes": False, "DeleteJobExecution": True, "KeystoneListAuthProjects": False}
     assert _operations("tencent_batch_job") == {"DescribeJobs": False, "DescribeJob": False, "TerminateJob": True,
                                                 "DeleteJob": True}
 

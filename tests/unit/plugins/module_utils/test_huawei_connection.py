@@ -53,7 +53,7 @@ def test_empty_variables_count_as_unset():
         _huawei.check_params({"access_key": "a", "secret_key": "b", "auth_token": "t", "region": "r"})
 
 
-# The project_id lookup (IAM KeystoneListProjects) goes to iam_endpoint, or to the public IAM built from region and
+# The project_id lookup (IAM KeystoneListAuthProjects) goes to iam_endpoint, or to the public IAM built from region and
 # cloud, never to endpoint: its failure says where it went and names the two ways out, iam_endpoint and project_id.
 # No test reaches a non-loopback host: host names fail in a simulated resolver, which records what was asked.
 
@@ -117,7 +117,7 @@ def test_with_endpoint_but_no_iam_endpoint_the_lookup_says_it_went_to_the_public
     connection = lookup_connection(endpoint="http://mrs.private.example.invalid:8443")
     error = failed_lookup(connection)
     assert resolver.asked == ["iam.cn-north-4.myhuaweicloud.com"]  # not the endpoint's host
-    assert error.service == "Huawei Cloud IAM" and error.operation == "KeystoneListProjects"
+    assert error.service == "Huawei Cloud IAM" and error.operation == "KeystoneListAuthProjects"
     assert error.code == "NameResolutionError" and error.attempts == 1
     text = str(error)
     assert_ways_out(text)
@@ -192,7 +192,7 @@ class OneAnswer:
 
 
 @pytest.mark.parametrize("status, body, error_type, expected", [
-    (200, {"projects": []}, ConfigurationError, "IAM lists 0 projects named cn-north-4"),
+    (200, {"projects": []}, ConfigurationError, "none of the projects these credentials can see is named cn-north-4 (they see no project)"),
     (401, {"error_code": "APIGW.0301", "error_msg": "incorrect IAM authentication information"}, ApiError,
      "HTTP 401, error APIGW.0301"),
 ])
@@ -201,7 +201,7 @@ def test_an_answer_that_resolves_no_project_names_the_ways_out(status, body, err
     session = OneAnswer(status, body)
     connection.transport.session = session
     error = failed_lookup(connection, error_type)
-    assert [url.split("?")[0] for url in session.urls] == ["https://iam.private.example/v3/projects"]
+    assert [url.split("?")[0] for url in session.urls] == ["https://iam.private.example/v3/auth/projects"]
     text = str(error)
     assert expected in text, text
     assert_ways_out(text)

@@ -273,7 +273,7 @@ class Cloud:
         path = url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
         operation = {"meta-data/latest/api/token": "MetadataApiToken", "openstack/latest/securitykey": "MetadataSecurityKey",
                      "v3.0/OS-CREDENTIAL/securitytokens": "CreateTemporaryAccessKeyByAgency",
-                     "v5/agencies/assume": "AssumeAgency", "v3/projects": "KeystoneListProjects"}.get(path, "ShowJobExeListNew")
+                     "v5/agencies/assume": "AssumeAgency", "v3/auth/projects": "KeystoneListAuthProjects"}.get(path, "ShowJobExeListNew")
         with self.lock:
             self.log.append((operation, access, dict(headers), json.loads(data) if data else None))
             scripted = self.refuse.get(operation)
@@ -296,7 +296,7 @@ class Cloud:
             a, s, t, e = self._issue("HSTSTS")
             return Response(200, {"credentials": {"access_key_id": a, "secret_access_key": s, "security_token": t,
                                                   "expiration": huawei_time(e, 3)}})
-        if operation == "KeystoneListProjects":
+        if operation == "KeystoneListAuthProjects":
             return Response(200, {"projects": [{"id": PROJECT, "name": "cn-north-4"}]})
         return Response(202, {"total_record": 0, "job_list": []})
 
@@ -351,7 +351,7 @@ def test_assume_role_through_iam_signs_with_the_source_keys():
     connection = connect(cloud, access_key=AK, secret_key=SK, project_id=None,
                          assume_role={"agency_name": "cleanup", "domain_name": "dom"})
     list_jobs(connection)
-    assert cloud.ops() == [("CreateTemporaryAccessKeyByAgency", AK), ("KeystoneListProjects", "HSTIAM0"),
+    assert cloud.ops() == [("CreateTemporaryAccessKeyByAgency", AK), ("KeystoneListAuthProjects", "HSTIAM0"),
                            ("ShowJobExeListNew", "HSTIAM0")]
     assert cloud.log[0][3] == {"auth": {"identity": {"methods": ["assume_role"], "assume_role": {
         "agency_name": "cleanup", "domain_name": "dom", "duration_seconds": 900}}}}

@@ -182,7 +182,7 @@ def test_project_id_is_resolved_once_through_iam(stub):
     connection = huawei(stub, project_id=None, iam_endpoint=stub.url)
     connection.request("X", "GET", "/v2/%s/x" % connection.project_id)
     connection.request("X", "GET", "/v2/%s/y" % connection.project_id)
-    assert [s["path"].split("?")[0] for s in stub.seen] == ["/v3/projects", "/v2/resolved/x", "/v2/resolved/y"]
+    assert [s["path"].split("?")[0] for s in stub.seen] == ["/v3/auth/projects", "/v2/resolved/x", "/v2/resolved/y"]
     assert "X-Project-Id" not in stub.seen[0]["headers"]
 
 
