@@ -116,6 +116,8 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
         records, absent_ids = target.look()
     except CloudJobsError as error:
         result.stop(str(error), error)  # nothing was looked at, so nothing was deleted
+        for record_id in target.ids or ():  # every id asked for is still reported, once
+            result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
         return result
     result.select(records)
     result.mark_absent(absent_ids)
@@ -246,6 +248,7 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
 # the error code and, where the record had a call of its own, that call's request id).
 OVER_MAX_DELETIONS = "selection over max_deletions"
 NOT_ATTEMPTED = "not attempted: the run stopped"
+NOT_LOOKED_AT = "not attempted: the look failed"
 DELETE_FAILED = "delete failed"
 NOT_FINISHED_YET = "not finished yet"
 STOP_FAILED = "could not be stopped"

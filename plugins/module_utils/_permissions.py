@@ -102,8 +102,9 @@ PERMISSIONS = {
         _tencent("batch", "DeleteJob", "DeleteJob (batch 2017-03-12)", "batch:DeleteJob", "job"),
         _tencent("batch", "TerminateJob", "TerminateJob (batch 2017-03-12)", "batch:TerminateJob", "job"),
         _tencent("sts", "AssumeRole", "AssumeRole (sts 2018-08-13)", "sts:AssumeRole", "roleName"),
-        _tencent("metadata", "SecurityCredentials", "GET /latest/meta-data/cam/security-credentials/ (CVM metadata)",
-                 None),
+        _tencent("metadata", "CamRoleName", "GET /latest/meta-data/cam/security-credentials/ (CVM metadata)", None),
+        _tencent("metadata", "CamSecurityCredentials",
+                 "GET /latest/meta-data/cam/security-credentials/{role} (CVM metadata)", None),
     )
 }
 
@@ -161,7 +162,7 @@ MODES = (
          None, (("metadata", "MetadataApiToken"), ("metadata", "MetadataSecurityKey")), True),
     Mode("tencent_assume_role", TENCENT, "Tencent, assume_role", None, (("sts", "AssumeRole"),), True),
     Mode("tencent_instance", TENCENT, "Tencent, instance_credentials or cam_role_name (the CVM's role)",
-         None, (("metadata", "SecurityCredentials"),), True),
+         None, (("metadata", "CamRoleName"), ("metadata", "CamSecurityCredentials")), True),
 )
 MODES_BY_KEY = {mode.key: mode for mode in MODES}
 

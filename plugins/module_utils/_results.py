@@ -144,6 +144,8 @@ class CleanupResult:
         if self.message is not None:
             if not failures:
                 return self.message
+            if not self.records:  # the look failed: nothing was selected, the ids asked for are reported
+                return "%s (%d requested %s(s) not deleted)" % (self.message, len(failures), noun)
             return "%s (%d of %d selected %s(s) not deleted)" % (self.message, len(failures), len(self.records), noun)
         first = failures[0]
         message = "%d of %d selected %s(s) were not deleted; first: %s: %s" % (

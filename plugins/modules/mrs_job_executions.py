@@ -52,6 +52,15 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.huaweicloud_group
 notes:
   - The v1.1 API cannot stop a job execution, so O(force) is refused with O(api_version=v1.1).
+  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
+    5.0); either name grants the call. Check mode needs classic C(mrs:job:list), C(mrs:job:get); identity
+    C(mrs:cluster:listJobs), C(mrs:cluster:getJob). A real run adds classic C(mrs:job:batchDelete); identity
+    C(mrs:cluster:deleteJobs). A real run with O(force=true) adds classic C(mrs:job:stop); identity
+    C(mrs:cluster:stopJob). With O(api_version=v1.1), check mode needs classic C(mrs:job:list), C(mrs:job:get); identity
+    C(mrs:cluster:listJobs), C(mrs:cluster:getJob). With O(api_version=v1.1), a real run adds classic C(mrs:job:delete);
+    identity C(mrs:cluster:deleteJobs). Grant them to the credential the module calls with: with O(assume_role), the
+    agency; with O(instance_credentials), the ECS's agency. Copy-paste policies, the system policies that suffice and
+    the AWX pattern: R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.mrs_job_executions_info
 """
@@ -120,7 +129,8 @@ already_absent:
   elements: str
 not_deleted:
   description:
-    - Selected records that still exist after the run, with the reason.
+    - Selected records that still exist after the run, with the reason; when the look itself failed (for example a
+      denied list call), every requested id, with the reason V(not attempted: the look failed).
   returned: always
   type: list
   elements: dict
@@ -148,6 +158,16 @@ not_deleted:
           was made for.
       type: str
       returned: always
+    error_detail:
+      description: What the service said beyond its code and message, for a record whose own call was refused.
+      type: str
+      returned: when the service gave it
+    encoded_authorization_message:
+      description:
+        - On a permission denial of the record's own call, the service's encoded account of the refusal; see
+          RV(error.encoded_authorization_message).
+      type: str
+      returned: when the service gave it
 kept:
   description:
     - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns), O(filters.keep_latest)); never
@@ -256,6 +276,25 @@ error:
       description: The endpoint the call went to, as C(scheme://host:port) (never a path or a query).
       type: str
       returned: always
+    error_detail:
+      description: What the service said beyond its code and message (its C(error_detail)).
+      type: str
+      returned: when the service gave it
+    encoded_authorization_message:
+      description:
+        - On a permission denial, the service's encoded account of which policy refused the call. Decode it with
+          STS C(DecodeAuthorizationMessage) (C(POST /v5/decode-authorization-message)), which needs the action
+          C(sts::decodeAuthorizationMessage).
+      type: str
+      returned: when the service gave it
+    required_actions:
+      description:
+        - On a permission denial, the actions that grant the denied operation (the classic policy name first, then its identity-policy alias; either one suffices), from the collection's
+          permission table; the task's message names them too. The permissions guide has the minimal policy of
+          each module and mode.
+      type: list
+      elements: str
+      returned: on a permission denial
 """
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python

@@ -31,6 +31,12 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.cleanup
   - cloudjobs.cleanup.attributes
   - cloudjobs.cleanup.attributes.tencentcloud_group
+notes:
+  - "Permissions: the CAM actions each run needs. Check mode needs C(batch:DescribeJobs), C(batch:DescribeJob). A real
+    run adds C(batch:DeleteJob). A real run with O(force=true) adds C(batch:TerminateJob). Grant them to the credential
+    the module calls with: with O(assume_role), the role; with O(instance_credentials) or O(cam_role_name), the CVM's
+    role. Copy-paste policies, the system policies that suffice and the AWX pattern: R(the collection's permissions
+    guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.tencent_batch_job_info
 """
@@ -87,7 +93,8 @@ already_absent:
   elements: str
 not_deleted:
   description:
-    - Selected records that still exist after the run, with the reason.
+    - Selected records that still exist after the run, with the reason; when the look itself failed (for example a
+      denied list call), every requested id, with the reason V(not attempted: the look failed).
   returned: always
   type: list
   elements: dict
@@ -226,6 +233,14 @@ error:
       description: The endpoint the call went to, as C(scheme://host:port) (never a path or a query).
       type: str
       returned: always
+    required_actions:
+      description:
+        - On a permission denial, the actions that grant the denied operation (the CAM action), from the collection's
+          permission table; the task's message names them too. The permissions guide has the minimal policy of
+          each module and mode.
+      type: list
+      elements: str
+      returned: on a permission denial
 """
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python

@@ -25,6 +25,11 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.tencentcloud_group
+notes:
+  - "Permissions: the CAM actions each run needs. This module needs C(batch:DescribeJobs), C(batch:DescribeJob). Grant
+    them to the credential the module calls with: with O(assume_role), the role; with O(instance_credentials) or
+    O(cam_role_name), the CVM's role. Copy-paste policies, the system policies that suffice and the AWX pattern: R(the
+    collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.tencent_batch_job
 """
@@ -105,6 +110,14 @@ error:
       description: The endpoint the call went to, as C(scheme://host:port) (never a path or a query).
       type: str
       returned: always
+    required_actions:
+      description:
+        - On a permission denial, the actions that grant the denied operation (the CAM action), from the collection's
+          permission table; the task's message names them too. The permissions guide has the minimal policy of
+          each module and mode.
+      type: list
+      elements: str
+      returned: on a permission denial
 """
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python

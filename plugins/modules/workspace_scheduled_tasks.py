@@ -39,6 +39,12 @@ notes:
   - Scheduled tasks have nothing to stop, so O(force) and O(wait_timeout) change nothing here.
   - Ids given with O(filters) are looked up without the filters, so an existing task that does not match them
     is in none of RV(deleted), RV(already_absent) and RV(not_deleted).
+  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
+    5.0); either name grants the call. Check mode needs C(workspace:scheduledTasks:list),
+    C(workspace:scheduledTasks:get) (classic and identity). A real run adds C(workspace:scheduledTasks:batchDelete)
+    (classic and identity). Grant them to the credential the module calls with: with O(assume_role), the agency; with
+    O(instance_credentials), the ECS's agency. Copy-paste policies, the system policies that suffice and the AWX
+    pattern: R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 requirements:
   - tzdata (the Python package) or the system's time-zone database, for O(filters.expired) with named zones
 seealso:
@@ -82,7 +88,8 @@ already_absent:
   elements: str
 not_deleted:
   description:
-    - Selected records that still exist after the run, with the reason.
+    - Selected records that still exist after the run, with the reason; when the look itself failed (for example a
+      denied list call), every requested id, with the reason V(not attempted: the look failed).
   returned: always
   type: list
   elements: dict
@@ -110,6 +117,16 @@ not_deleted:
           was made for.
       type: str
       returned: always
+    error_detail:
+      description: What the service said beyond its code and message, for a record whose own call was refused.
+      type: str
+      returned: when the service gave it
+    encoded_authorization_message:
+      description:
+        - On a permission denial of the record's own call, the service's encoded account of the refusal; see
+          RV(error.encoded_authorization_message).
+      type: str
+      returned: when the service gave it
 kept:
   description:
     - Ids that every other filter selects but a retention rule keeps (O(filters.keep_name_patterns)); never
@@ -215,6 +232,25 @@ error:
       description: The endpoint the call went to, as C(scheme://host:port) (never a path or a query).
       type: str
       returned: always
+    error_detail:
+      description: What the service said beyond its code and message (its C(error_detail)).
+      type: str
+      returned: when the service gave it
+    encoded_authorization_message:
+      description:
+        - On a permission denial, the service's encoded account of which policy refused the call. Decode it with
+          STS C(DecodeAuthorizationMessage) (C(POST /v5/decode-authorization-message)), which needs the action
+          C(sts::decodeAuthorizationMessage).
+      type: str
+      returned: when the service gave it
+    required_actions:
+      description:
+        - On a permission denial, the actions that grant the denied operation (the classic policy name first, then its identity-policy alias; either one suffices), from the collection's
+          permission table; the task's message names them too. The permissions guide has the minimal policy of
+          each module and mode.
+      type: list
+      elements: str
+      returned: on a permission denial
 """
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python

@@ -25,6 +25,13 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.transport
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.huaweicloud_group
+notes:
+  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
+    5.0); either name grants the call. This module needs C(workspace:scheduledTasks:list),
+    C(workspace:scheduledTasks:get) (classic and identity). Grant them to the credential the module calls with: with
+    O(assume_role), the agency; with O(instance_credentials), the ECS's agency. Copy-paste policies, the system policies
+    that suffice and the AWX pattern: R(the collection's permissions guide,
+    ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.workspace_scheduled_tasks
 """
@@ -109,6 +116,25 @@ error:
       description: The endpoint the call went to, as C(scheme://host:port) (never a path or a query).
       type: str
       returned: always
+    error_detail:
+      description: What the service said beyond its code and message (its C(error_detail)).
+      type: str
+      returned: when the service gave it
+    encoded_authorization_message:
+      description:
+        - On a permission denial, the service's encoded account of which policy refused the call. Decode it with
+          STS C(DecodeAuthorizationMessage) (C(POST /v5/decode-authorization-message)), which needs the action
+          C(sts::decodeAuthorizationMessage).
+      type: str
+      returned: when the service gave it
+    required_actions:
+      description:
+        - On a permission denial, the actions that grant the denied operation (the classic policy name first, then its identity-policy alias; either one suffices), from the collection's
+          permission table; the task's message names them too. The permissions guide has the minimal policy of
+          each module and mode.
+      type: list
+      elements: str
+      returned: on a permission denial
 """
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._supported_python import require_supported_python

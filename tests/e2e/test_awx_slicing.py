@@ -153,7 +153,10 @@ def test_a_failing_region_fails_its_account_after_its_other_regions(emulator, tm
     good = tencent["cleanup_regions"][1]
     tencent["cleanup_regions"] = ["ap-guangzho", good]
     inventory[GROUP]["hosts"]["account-003"] = dict(tencent, cleanup_regions=[{"regoin": "ap-tokyo"}])
-    emulator.config(dict(plan["config"], projects={"ap-southeast-1": southeast}))
+    # account-001's own projects (what its lookup, GET /v3/auth/projects, sees) gain one in ap-southeast-1.
+    projects = {n: dict(regions) for n, regions in plan["config"]["account_projects"].items()}
+    projects["1"]["ap-southeast-1"] = southeast
+    emulator.config(dict(plan["config"], account_projects=projects))
     emulator.seed(plan["seed"])
     emulator.seed({"workspace": [{"project_id": southeast, "id": "5e5e0000-1111-4000-8000-000000000001",
                                   "task_name": "old", "scheduled_type": "FIXED_TIME", "expire_time": "2020-01-01 00:00:00",
@@ -188,5 +191,5 @@ def test_a_failing_region_fails_its_account_after_its_other_regions(emulator, tm
     assert lost == {r for r in plan["selected"] if r[1] != plan["regions"]["account-002"][0]} | {
         ("workspace", southeast, "5e5e0000-1111-4000-8000-000000000001")}
     log = emulator.requests()
-    assert {e["query"] for e in log if e["service"] == "iam"} == {"name=ap-southeast-1"}
+    assert {(e["operation"], e["path"]) for e in log if e["service"] == "iam"} == {("KeystoneListAuthProjects", "/v3/auth/projects")}
     assert {e["region"] for e in log if e["service"] == "workspace"} == {north, southeast}

@@ -9,6 +9,9 @@
   alone; the other services are cleaned, the summary is printed as plain lines (naming what failed, saying
   "not selected" for what was not run) and the host then fails, so the run ends non-zero; in check mode too,
   and per host in the fan-out.
+* A permission denial is a failure like any other: a Huawei credential that may not delete MRS executions fails
+  the MRS line of the summary (naming the action to grant); Workspace, under the same credential, and Tencent are
+  cleaned.
 """
 
 import json
@@ -20,6 +23,8 @@ import yaml
 
 from ansible_runs import HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ansible_env, run_playbook
 from ansible_runs import mutating_requests as mutating
+
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _permissions as perms
 
 DAY_MS = 86400 * 1000
 SOUTHEAST_PROJECT = "1b2c3d4e5f60718293a4b5c6d7e8f90a"
@@ -253,6 +258,35 @@ class TestNightlyCleanup:
                                        "Workspace scheduled tasks to delete: 2", "Tencent Batch jobs to delete: 2"]
         assert mutating(emulator) == []
 
+    def test_a_permission_denial_fails_that_service_alone_and_names_the_action(self, emulator, tmp_path):
+        """The Huawei credential's policy grants everything the nightly run needs but MRS's BatchDeleteJobs: MRS
+        fails (its three selected executions reported not deleted, with the action to grant), Workspace under the same
+        credential and Tencent are cleaned, the summary says so and the host fails after it."""
+        seed, selected = account_records("aaaaaaaa")
+        emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+        delete_mode = perms.MODES_BY_KEY["mrs_delete"]
+        granted = [a for a in delete_mode.actions(perms.CLASSIC) if a != "mrs:job:batchDelete"]
+        granted += perms.MODES_BY_KEY["workspace_delete"].actions(perms.CLASSIC)
+        emulator.config({"policies": {HUAWEI_AK: perms.huawei_policy(perms.CLASSIC, granted)}})
+        before = ids(emulator.state())
+
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true")
+        assert run.returncode != 0, run.stdout[-3000:]
+        lines = summary(run.stdout)
+        assert lines[0] == "mode: delete"
+        assert re.fullmatch(r"MRS job executions deleted: 0; not deleted: 3; FAILED on cluster c-etl: .*", lines[1]), lines
+        assert "BatchDeleteJobs needs mrs:job:batchDelete" in lines[1] and "mrs:cluster:deleteJobs" in lines[1], lines
+        assert "c-empty" not in lines[1]   # nothing selected there, so nothing was denied
+        assert {line.split(":")[0] for line in lines[2:5]} == {"  - " + i for i in selected["mrs"]}, lines
+        assert lines[5:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs deleted: 2"]
+        assert "Cleanup failed for MRS cluster c-etl; see the summary above" in run.stdout
+        denied = [r for r in emulator.requests() if r.get("denied_action")]
+        assert [r["operation"] for r in denied] == ["BatchDeleteJobs"]
+        after = ids(emulator.state())  # three records are one batch: one denied call above, no retry
+        assert before["mrs"] == after["mrs"]
+        assert {store: {i for _where, i in before[store] - after[store]} for store in ("workspace", "tencent")} == \
+            {store: set(selected[store]) for store in ("workspace", "tencent")}
+
     @pytest.mark.parametrize("how", [(), ("--check", "-e", "cleanup_apply=true")], ids=["report", "check-flag"])
     def test_check_mode_with_a_missing_cluster_reports_all_mutates_nothing_and_fails(self, emulator, tmp_path, how):
         seed, _selected = account_records("aaaaaaaa")
@@ -339,11 +373,13 @@ class TestFanOutCleanup:
         assert '"msg": [\n        "none"\n    ]' in apply.stdout   # no account failed
         after = ids(emulator.state())
         assert {store: before[store] - after[store] for store in before} == expected_lost
-        # Each account's calls went to its own project or region, the southeast one after an IAM lookup.
+        # Each account's calls went to its own project or region, the southeast one after a lookup among the
+        # caller's own projects (KeystoneListAuthProjects, which needs no permission).
         log = emulator.requests()
         huawei_paths = {r["path"].split("/")[2] for r in log if r["service"] in ("mrs", "workspace")}
         assert huawei_paths == {PROJECT, SOUTHEAST_PROJECT}
-        assert {r["query"] for r in log if r["service"] == "iam"} == {"name=ap-southeast-1"}
+        assert {(r["operation"], r["path"]) for r in log if r["service"] == "iam"} == \
+            {("KeystoneListAuthProjects", "/v3/auth/projects")}
         assert all(stats["failed"] == 0 for stats in recap(apply.stdout).values())
 
         emulator.clear_requests()

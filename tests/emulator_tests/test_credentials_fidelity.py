@@ -236,8 +236,8 @@ def test_iam_securitytokens_refusals(emulator):
 
 
 def test_sts_assume_agency(emulator):
-    status, body = huawei_call(emulator, "POST", ASSUME_AGENCY, {"agency_urn": creds.HUAWEI_AGENCY_URN,
-                                                         "agency_session_name": "cleanup"})
+    agency = {"agency_urn": creds.HUAWEI_AGENCY_URN, "agency_session_name": "cleanup"}
+    status, body = huawei_call(emulator, "POST", ASSUME_AGENCY, agency)
     assert status == 200 and set(body) == {"assumed_agency", "credentials"}
     assert set(body["credentials"]) == {"access_key_id", "secret_access_key", "security_token", "expiration"}
     assert len(body["credentials"]["expiration"]) == 24  # 2026-11-30T01:02:03.158Z
@@ -269,8 +269,8 @@ def test_sts_assume_agency_refusals(emulator):
 def test_seeded_agency_in_another_domain(emulator):
     emulator.seed({"huawei_agencies": [{"agency_name": "ops", "domain_name": "other", "domain_id": "1" * 32}]})
     assert huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(agency="ops", domain="other"))[0] == 201
-    assert huawei_call(emulator, "POST", ASSUME_AGENCY, {"agency_urn": "iam::%s:agency:ops" % ("1" * 32),
-                                                 "agency_session_name": "s1"})[0] == 200
+    other = {"agency_urn": "iam::%s:agency:ops" % ("1" * 32), "agency_session_name": "s1"}
+    assert huawei_call(emulator, "POST", ASSUME_AGENCY, other)[0] == 200
     assert huawei_call(emulator, "POST", SECURITYTOKENS, assume_role_body(agency="ops"))[0] == 404
 
 

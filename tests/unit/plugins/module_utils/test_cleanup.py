@@ -184,6 +184,27 @@ def test_a_failed_look_returns_the_usual_keys_and_the_error():
     assert "Test Delete failed" in result.failure_message("thing")
 
 
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_failed_look_still_reports_every_requested_id_once(check_mode):
+    class LookDenied(FakeTarget):
+        ids = ("a", "b", "gone")
+
+        def look(self):
+            error = api_error("auth", status=403, operation="List")
+            error.deny(("test:things:list",), "grant test:things:list")
+            raise error
+
+    target = LookDenied(records(("a", "done"), ("b", "done")))
+    result = ensure_absent(target, check_mode=check_mode)
+    out = result.as_dict("things", dict)
+    assert (out["deleted"], out["already_absent"]) == ([], [])
+    assert [(n["id"], n["reason"], n["error_code"], n["request_id"]) for n in out["not_deleted"]] == [
+        (i, _cleanup.NOT_LOOKED_AT, "auth", None) for i in ("a", "b", "gone")]
+    assert out["error"]["required_actions"] == ["test:things:list"] and mutating(target) == []
+    message = result.failure_message("thing")
+    assert "grant test:things:list" in message and message.endswith("(3 requested thing(s) not deleted)"), message
+
+
 def test_vanished_member_splits_the_batch_and_the_rest_is_deleted():
     target = FakeTarget(records(*[(c, "done") for c in "abcdef"]))
     target.vanish_before_delete = {"b"}
