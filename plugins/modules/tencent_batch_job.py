@@ -93,8 +93,9 @@ already_absent:
   elements: str
 not_deleted:
   description:
-    - Selected records that still exist after the run, with the reason; when the look itself failed (for example a
-      denied list call), every requested id, with the reason V(not attempted: the look failed).
+    - Selected records that still exist after the run, with the reason.
+    - "When the look itself failed (for example a denied list call): every requested id, with the reason
+      V(not attempted: the look failed)."
   returned: always
   type: list
   elements: dict
