@@ -106,15 +106,26 @@ def test_the_message_names_the_python_found_and_the_one_needed(version, refused)
 
 DELETING = [m for m in MODULES if not m.endswith("_info")]
 SHARED_RETURN_KEYS = ("deleted", "already_absent", "not_deleted", "counts", "error")
-# What each module's error docs say of its own: the service it calls, its operations, and (Tencent) its statuses.
-OWN_ERROR_FIELDS = ("service", "operation", "status")
+# What each module's error docs say of its own: the service it calls, its operations, (Tencent) its statuses, and
+# which naming system its required actions come from.
+OWN_ERROR_FIELDS = ("service", "operation", "status", "required_actions")
+# What only Huawei's services return (in error and in the not_deleted entries); the Huawei modules share them.
+HUAWEI_ONLY_FIELDS = ("error_detail", "encoded_authorization_message")
 
 
 def _shared(module, key):
     doc = _doc(module, "RETURN")[key]
-    if key == "error":
-        doc = dict(doc, contains={k: v for k, v in doc["contains"].items() if k not in OWN_ERROR_FIELDS})
+    if key in ("error", "not_deleted"):
+        own = OWN_ERROR_FIELDS if key == "error" else ()
+        doc = dict(doc, contains={k: v for k, v in doc["contains"].items() if k not in own + HUAWEI_ONLY_FIELDS})
     return doc
+
+
+@pytest.mark.parametrize("key", ["error", "not_deleted"])
+def test_the_huawei_modules_document_the_service_details_identically(key):
+    huawei = [m for m in DELETING if not m.startswith("tencent")]
+    details = [{k: v for k, v in _doc(m, "RETURN")[key]["contains"].items() if k in HUAWEI_ONLY_FIELDS} for m in huawei]
+    assert set(details[0]) == set(HUAWEI_ONLY_FIELDS) and all(d == details[0] for d in details), huawei
 
 
 @pytest.mark.parametrize("key", SHARED_RETURN_KEYS)
