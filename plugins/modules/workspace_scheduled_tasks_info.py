@@ -129,9 +129,9 @@ error:
       returned: when the service gave it
     required_actions:
       description:
-        - On a permission denial, the actions that grant the denied operation (the classic policy name first, then its identity-policy alias; either one suffices), from the collection's
-          permission table; the task's message names them too. The permissions guide has the minimal policy of
-          each module and mode.
+        - On a permission denial, the actions that grant the denied operation (the classic policy name first, then
+          its identity-policy alias; either one suffices), from the collection's permission table; the task's
+          message names them too. The permissions guide has the minimal policy of each module and mode.
       type: list
       elements: str
       returned: on a permission denial
