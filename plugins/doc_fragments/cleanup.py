@@ -37,6 +37,21 @@ options:
       - Seconds to wait for stopped records to finish when O(force=true).
     type: int
     default: 600
+  time_budget:
+    description:
+      - How long the run may take, for a maintenance window or a job template timeout, as a duration such as V(90s),
+        V(45m), V(2h) or V(1h30m) (weeks V(w), days V(d), hours V(h), minutes V(m) and seconds V(s), largest first).
+        Counted from the module's start, so building the connection and the listing count too.
+      - Once it is spent, no new stop or delete call starts; the calls in flight finish and are reported. Every
+        selected record the run did not reach is reported in RV(not_deleted) with a reason that names the budget.
+        These alone do not fail the task - a warning says how many are left - because deletes go oldest first and
+        the next run continues where this one stopped.
+      - A budget too short to finish the listing deletes nothing and fails the task; raise it, or narrow the
+        selection.
+      - Ignored in check mode, which predicts the whole selection.
+      - Unset (the default), the run takes as long as the selection needs. Zero, negative or malformed values are
+        refused before any request.
+    type: str
   return_records:
     description:
       - Also return every selected record in full, as the API listed it, under the module's records key
@@ -50,6 +65,11 @@ options:
     default: false
 notes:
   - Records that another run deletes between this module's look and its delete count as already absent.
+  - Deletes go oldest first, by the records' submit or create time (records without one last), so that every run,
+    however it ends, removes the oldest history first; RV(deleted) lists the ids in that order, in check mode too.
+  - "A cancelled run stops: when the module receives SIGINT or SIGTERM, or the process that started it exits (a
+    cancelled AWX job, Ctrl-C on C(ansible-playbook)), it starts no new call, lets the calls in flight finish and
+    exits. Records deleted so far stay deleted; the next run looks again and continues with what is left."
   - When some selected records cannot be deleted, the task fails and still returns exactly which records
     were deleted (RV(deleted)) and which were not (RV(not_deleted)). Every requested or selected id ends in
     exactly one of RV(deleted), RV(already_absent) and RV(not_deleted), on success and failure alike.

@@ -16,6 +16,7 @@ import time
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
 
 # How a refused call is read: a target's ``classify(error)`` returns one of these for a stop or delete call.
 GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
@@ -23,6 +24,7 @@ SPLIT_BATCH = "split batch"  # one member of the batch may be the cause: split i
 NOT_FINISHED = "not finished"  # the record is still running: a stop is tried again while waiting; a delete reports it
 FAILED = "failed"  # this call failed; other calls may still succeed
 ABORT = "abort"  # every further call would fail the same way (authentication, permissions): end the run
+HALTED = "halted"  # not sent: the time budget is spent or the run was cancelled (never a target's verdict)
 
 
 # Batch-delete calls in flight at a time (MRS v2, Workspace): each one deletes up to ``batch_size`` records, so a
@@ -50,14 +52,18 @@ class CleanupTarget:
     ``delete(ids, result)`` delete these records and record each outcome in ``result``
     ``classify(error)``  GONE, SPLIT_BATCH, NOT_FINISHED, FAILED or ABORT for an ApiError of a stop or delete call
     ``summary(r)``       ``(id, name, state, time)`` of ``r`` for its one line in ``--diff`` (None where unknown)
+    ``created(r)``       the submit / create time of ``r`` in epoch seconds, or None: deletes go oldest first
     ``ids``              the ids the user asked for by name, or None when selecting by filters only
     ``full_records``     False when the result will not return the records: the look then keeps of each selected
                          record only ``record_fields`` (through ``keep``), what the decisions and ``summary`` read,
                          so that a run over tens of thousands of records holds a fraction of the memory
+    ``control``          the run's gate (``_run_control.RunControl``), set by ``ensure_absent``: ``delete`` passes it
+                         on to ``delete_in_batches`` / ``delete_each``, which ask it before every call
     """
 
     noun = "record"
     ids = None
+    control = None
     full_records = True
     record_fields = None
 
@@ -97,24 +103,35 @@ class CleanupTarget:
     def summary(self, record):
         return self.record_id(record), None, None, None
 
+    def created(self, record):  # pylint: disable=unused-argument
+        return None
+
     def diff_line(self, record):
         """One line per record in ``--diff``: id, name, state and time, two spaces apart, ``-`` where unknown."""
         return "  ".join("-" if value in (None, "") else str(value) for value in self.summary(record))
 
 
 def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
-                  clock=time.monotonic):
+                  clock=time.monotonic, control=None):
     """Run the cleanup for ``target`` and return a ``CleanupResult``, whatever happens.
 
     Only records found by the look are ever deleted; check mode stops right after deciding. A failure at any
     step (the look, the guard, a fatal error while stopping or deleting) ends the run with the result as far
     as it got: every selected id the run did not reach is reported in ``not_deleted`` with the reason.
+
+    ``control`` (``_run_control.RunControl``) is asked before every stop, poll and delete call: once the time
+    budget is spent, no new call starts, calls in flight finish, and every record not reached is reported with the
+    budget as its reason (not a failure: the next run continues, oldest first); once the run is cancelled, the
+    same, and the task fails. A look the budget or a cancel cuts short deletes nothing and fails the task.
     """
+    target.control = control
     result = CleanupResult(record_id=target.record_id)
     result.requested = set(target.ids or ())
     try:
         records, absent_ids = target.look()
     except CloudJobsError as error:
+        if isinstance(error, RunStopped):
+            error = _look_cut_short(error, target)
         result.stop(str(error), error)  # nothing was looked at, so nothing was deleted
         for record_id in target.ids or ():  # every id asked for is still reported, once
             result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
@@ -122,10 +139,12 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     result.select(records)
     result.mark_absent(absent_ids)
     try:
-        _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock)
+        _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock, control)
     except SelectionTooLarge as error:
         result.stop(str(error))
         result.settle_remaining(OVER_MAX_DELETIONS)
+    except RunStopped as stop:
+        halt(result.unsettled(), result, stop.without_call())
     except CloudJobsError as error:
         result.stop(str(error), error)
         result.settle_remaining(NOT_ATTEMPTED, error)
@@ -133,11 +152,30 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     return result
 
 
-def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock):
+def _look_cut_short(stop, target):
+    """The failure of a look the budget or a cancel cut short: it names what to change."""
+    if stop.budget:
+        message = ("%s before the look at the %ss finished: nothing was deleted. The listing alone needs more time "
+                   "than the budget: raise time_budget, or narrow the selection" % (stop, target.noun))
+    else:
+        message = "%s before the look at the %ss finished: nothing was deleted" % (stop, target.noun)
+    return RunStopped(stop.kind, message, stop.last_error)
+
+
+def oldest_first(target, records):
+    """``records`` by submit / create time, oldest first; records without a time last, in their order."""
+    def key(record):
+        created = target.created(record)
+        return (created is None, created or 0.0)
+    return sorted(records, key=key)
+
+
+def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock, control):
     decidable = []
     for record in result.records:
-        if target.kept(record) is not None:
-            result.mark_kept([target.record_id(record)])  # a retention rule protects it: never a failure
+        why = target.kept(record)
+        if why is not None:
+            result.mark_kept([target.record_id(record)], getattr(why, "rule", None))  # protected: never a failure
             continue
         reason = target.undecidable(record)
         if reason is None:
@@ -145,7 +183,7 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
         else:
             result.mark_not_deleted(target.record_id(record), reason)
 
-    blocked = [(r, target.blocker(r)) for r in decidable]
+    blocked = [(r, target.blocker(r)) for r in oldest_first(target, decidable)]
     ready = [target.record_id(r) for r, reason in blocked if reason is None]
     busy = [(r, reason) for r, reason in blocked if reason is not None]
 
@@ -161,24 +199,47 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
             result.mark_busy(target.record_id(record), "%s; force=true stops it" % reason)
         busy = []
 
+    # Oldest first: what can go now, then (force) what has to be stopped first, each oldest first. So a run cut short
+    # by its time budget has made the most progress it could, and the records still running, the newest, come last.
+    busy_ids = [target.record_id(r) for r, _blocker in busy]
     if check_mode:
-        result.mark_deleted(ready + [target.record_id(r) for r, _reason in busy])
+        result.mark_deleted(ready + busy_ids)
         return
 
-    if busy:
-        ready += _stop_and_wait(target, [r for r, _reason in busy], result, wait_timeout, sleep, clock)
     if ready:
         target.delete(ready, result)
+    if not busy:
+        return
+    if result.message is not None:
+        return  # a fatal error ended the run: ensure_absent reports the records not stopped
+    if result.budget_stop is not None:
+        halt(busy_ids, result, result.budget_stop.without_call())
+        return
+    finished = set(_stop_and_wait(target, [r for r, _blocker in busy], result, wait_timeout, sleep, clock, control))
+    stopped = [i for i in busy_ids if i in finished]
+    if stopped:
+        target.delete(stopped, result)
 
 
-def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
+def _stop_and_wait(target, records, result, wait_timeout, sleep, clock, control=None):
     """Stop each busy record, then poll with backoff until it can be deleted; returns the ids now deletable.
 
     One loop and one deadline (``wait_timeout``) for the whole wait: a stop the service refuses because the record
     is not far enough yet (``classify`` says NOT_FINISHED: Tencent refuses TerminateJob while a job is SUBMITTED)
     is tried again on each round. A stop refused for a reason every further call would share (ABORT) ends the
     run: the error is raised, and ``ensure_absent`` reports every selected id not yet settled, stopped ones too.
+    ``control`` is asked before every stop and poll: once it says stop, the records this run stopped are reported
+    as stopped but not deleted, and RunStopped is raised for ``ensure_absent`` to report the rest.
     """
+    stopped = set()  # ids this run stopped
+    try:
+        return _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, control, stopped)
+    except RunStopped as stop:
+        halt([i for i in (target.record_id(r) for r in records) if i in stopped], result, stop, stopped=True)
+        raise
+
+
+def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, control, stopped):
     by_id = {target.record_id(r): r for r in records}
     to_stop = list(by_id)  # not stopped yet
     waiting = []  # stopped, not finished yet
@@ -189,6 +250,8 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
     while True:
         refused = []
         for record_id in to_stop:
+            if control is not None:
+                control.check()
             try:
                 target.stop(by_id[record_id])
             except ApiError as error:
@@ -204,9 +267,12 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
                         raise
             else:
                 waiting.append(record_id)
+                stopped.add(record_id)
         to_stop = refused
         if not waiting and not to_stop:
             return ready
+        if control is not None:
+            control.check()
         try:
             current = target.refresh(waiting + to_stop)
         except ApiError as error:
@@ -239,7 +305,8 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
                 result.mark_not_deleted(record_id, "could not be stopped within %s s (wait_timeout)" % wait_timeout,
                                         refusals[record_id])
             return ready
-        sleep(min(delay, remaining))
+        pause = min(delay, remaining)
+        sleep(control.sleep_limit(pause) if control is not None else pause)
         delay = min(delay * 2, 10.0)
 
 
@@ -249,9 +316,29 @@ def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
 OVER_MAX_DELETIONS = "selection over max_deletions"
 NOT_ATTEMPTED = "not attempted: the run stopped"
 NOT_LOOKED_AT = "not attempted: the look failed"
+NOT_REACHED_BUDGET = "not attempted: time_budget spent"
+NOT_REACHED_CANCELLED = "not attempted: the run was cancelled"
+STOPPED_BUDGET = "stopped, not deleted: time_budget spent"
+STOPPED_CANCELLED = "stopped, not deleted: the run was cancelled"
 DELETE_FAILED = "delete failed"
 NOT_FINISHED_YET = "not finished yet"
 STOP_FAILED = "could not be stopped"
+
+
+def halt(ids, result, stop, stopped=False):
+    """Ids the run did not reach because ``stop`` (RunStopped) ended it: with the budget as their reason they are no
+    failure (the next run continues); a cancel fails the task. ``stopped``: this run stopped them (force)."""
+    if stop.budget:
+        reason = STOPPED_BUDGET if stopped else NOT_REACHED_BUDGET
+        for record_id in ids:
+            result.mark_unreached(record_id, reason, stop)
+        result.budget_stop = result.budget_stop or stop
+    else:
+        reason = STOPPED_CANCELLED if stopped else NOT_REACHED_CANCELLED
+        for record_id in ids:
+            result.mark_not_deleted(record_id, reason, stop, own_call=stop.last_error is not None)
+        if result.message is None:
+            result.stop("%s: no new call was started" % stop)
 
 
 def _abandon(ids, result, error):
@@ -303,7 +390,7 @@ class _Recheck:
         return gone, ([i for i in ids if i not in self.gone] if gone else ids)
 
 
-def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1, existing=None):
+def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1, existing=None, control=None):
     """Delete ``ids`` in chunks with ``delete_batch(chunk)``, up to ``workers`` chunks at a time.
 
     A batch the API refuses because members may be gone is looked at once more with ``existing(ids)`` (when the
@@ -313,12 +400,17 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
     run deleted cost the refused calls and one look, never a call per id. Outcomes are recorded in the order of
     ``ids`` whatever order the calls finish in; after a refusal every further call would share (ABORT), no batch
     is started, the run stops with that error, and every id not yet deleted is reported.
+
+    ``control`` (``_run_control.RunControl``) is asked before every call: once it says stop (the time budget is
+    spent, the run was cancelled), no call starts, the calls in flight finish and are recorded, and every id not
+    sent is reported by ``halt``.
     """
     batches = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
     outcomes = [None] * len(batches)  # per batch: [(verdict, ids, error)], in the order the calls were made
     lock = threading.Lock()
     queue = list(range(len(batches) - 1, -1, -1))
     aborted = []
+    halted = []  # the RunStopped that ended the run, once the control said stop
 
     def open_ids():
         return [i for index, batch in enumerate(batches) if outcomes[index] is None for i in batch]
@@ -328,20 +420,29 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
     def work():
         while True:
             with lock:
-                if not queue or aborted:
+                if not queue or aborted or halted:
+                    return
+                stop = control.stopped() if control is not None else None
+                if stop is not None:
+                    halted.append(stop)
                     return
                 index = queue.pop()
-            events = _delete_batch_tree(batches[index], delete_batch, classify, recheck)
+            events = _delete_batch_tree(batches[index], delete_batch, classify, recheck, control)
             with lock:
                 outcomes[index] = events
                 if events[-1][0] == ABORT:
                     aborted.append(events[-1][2])
+                elif events[-1][0] == HALTED:
+                    halted.append(events[-1][2])
 
     _run_workers(work, min(workers, len(batches)), "cloudjobs-delete")
 
     for index, batch in enumerate(batches):
-        if outcomes[index] is None:  # never started: an earlier fatal error stopped the run
-            _abandon(batch, result, aborted[0])
+        if outcomes[index] is None:  # never started: an earlier fatal error, the budget or a cancel stopped the run
+            if aborted:
+                _abandon(batch, result, aborted[0])
+            else:
+                halt(batch, result, halted[0].without_call())
             continue
         for verdict, members, error in outcomes[index]:
             if verdict == "deleted":
@@ -353,6 +454,8 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
                     result.mark_busy(record_id, NOT_FINISHED_YET, error)
             elif verdict == ABORT:
                 _abandon(members, result, error)
+            elif verdict == HALTED:
+                halt(members, result, error)
             else:
                 for record_id in members:
                     result.mark_not_deleted(record_id, DELETE_FAILED, error)
@@ -361,17 +464,18 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
         result.stop(str(aborted[0]), aborted[0])
 
 
-def delete_each(ids, delete_one, classify, result, workers=1):
+def delete_each(ids, delete_one, classify, result, workers=1, control=None):
     """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls): batches of one,
     so outcomes are recorded in the order of ``ids`` whatever order the calls finish in."""
-    delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers)
+    delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers, control=control)
 
 
-def _delete_batch_tree(batch, delete_batch, classify, recheck=None):
+def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None):
     """One batch: ``[(verdict, ids, error)]``. Members a look found gone are not sent. A batch refused because
     members may be gone is looked at again once (``recheck``), and then split in halves while the API still
     refuses it because of a member. A refusal every further call would share ends the list: the refused part
-    FAILED, then ABORT with the ids of the batch never tried."""
+    FAILED, then ABORT with the ids of the batch never tried. ``control`` is asked before every call (a look
+    included): once it says stop, HALTED with every id of the batch not sent ends the list."""
     events = []
     pending = [(batch, LOOKS_PER_BATCH if recheck is not None else 0)]  # a stack: halves are tried in order
     while pending:
@@ -384,7 +488,11 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None):
                 continue
         sent_at = recheck.tick() if recheck is not None else None
         try:
+            if control is not None:
+                control.check()
             delete_batch(part)
+        except RunStopped as stop:
+            return events + _halted(part, pending, stop)
         except ApiError as error:
             verdict = classify(error)
             if verdict == ABORT:
@@ -394,7 +502,11 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None):
             if len(part) > 1 and verdict in (GONE, SPLIT_BATCH):
                 if looks_left:
                     try:
+                        if control is not None:
+                            control.check()
                         recheck.look(sent_at)
+                    except RunStopped as stop:
+                        return events + _halted(part, pending, stop.without_call())
                     except ApiError as look_error:
                         if classify(look_error) == ABORT:
                             events.append((FAILED, part, look_error))
@@ -416,6 +528,13 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None):
         else:
             events.append(("deleted", part, None))
     return events
+
+
+def _halted(part, pending, stop):
+    """The events that end a batch the control stopped: ``part`` (whose retry ``stop`` may have refused), then the
+    parts of the batch never sent."""
+    rest = [i for ids, _looks in reversed(pending) for i in ids]
+    return [(HALTED, part, stop)] + ([(HALTED, rest, stop.without_call())] if rest else [])
 
 
 def _run_workers(work, count, name):

@@ -13,6 +13,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, check_range
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunControl, restore_signal_handlers
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 # Options of every deleting module (state, guards and force).
@@ -22,6 +23,7 @@ DELETE_ARGUMENT_SPEC = dict(
     force=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=600),
     return_records=dict(type="bool", default=False),
+    time_budget=dict(type="str"),
 )
 
 
@@ -35,26 +37,41 @@ def run_module(module, connect, run):
 
     ``run`` returns ``(result, failure)``: the module's return values and, when the task must fail
     (a partial failure), the message. Errors of the collection become ``fail_json`` without a traceback.
+
+    Every call of the run passes one gate (``_run_control.RunControl``, on the connection's transport): the
+    ``time_budget`` of a deleting module (counted from here, so building the connection and the look count too;
+    ignored in check mode), and a cancel - SIGINT or SIGTERM, or the process that started the module exiting -
+    after which no call starts and the module exits as soon as the calls in flight are done.
     """
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    handlers = {}
     try:
-        connection = connect(module)
         try:
-            result, failure = run(module, connection)
-        finally:
-            connection.close()
-    except ApiError as error:
-        module.fail_json(msg=str(error), error=error.to_dict())
-    except CloudJobsError as error:  # bad options, missing credentials: no traceback, no request was sent
-        module.fail_json(msg=str(error))
+            control = RunControl.from_params(module.params, check_mode=module.check_mode)
+            handlers = control.install_signal_handlers()
+            connection = connect(module)
+            connection.transport.control = control
+            try:
+                result, failure = run(module, connection)
+            finally:
+                connection.close()
+        except ApiError as error:
+            module.fail_json(msg=str(error), error=error.to_dict())
+        except CloudJobsError as error:  # bad options, missing credentials, a cancel: no traceback
+            module.fail_json(msg=str(error))
+    finally:
+        restore_signal_handlers(handlers)
     if failure:
         module.fail_json(msg=failure, **result)
     module.exit_json(**result)
 
 
-def run_cleanup(module, target, records_key, render):
+def run_cleanup(module, target, records_key, render, control=None):
     """The whole of a deleting module's ``run``: the dance, then the result in the module's shape.
+
+    ``control``: the run's gate (the connection's ``transport.control``), asked before every stop and delete; records
+    the time budget left unreached are reported in ``not_deleted`` and, alone, only warn.
 
     The result is compact: ids and counts. The selected records, each as ``render`` returns it, under
     ``records_key`` only with ``return_records``; ``--diff`` shows one line per record (``target.diff_line``).
@@ -69,9 +86,14 @@ def run_cleanup(module, target, records_key, render):
         force=module.params["force"],
         max_deletions=module.params["max_deletions"],
         wait_timeout=module.params["wait_timeout"],
+        control=control,
     )
     values = result.as_dict(records_key, render if module.params["return_records"] else None,
                             diff_line=target.diff_line if module._diff else None, noun=target.noun)
+    if result.unreached:
+        module.warn("%s: %d selected %s(s) were not reached and are left for the next run, which goes on with the "
+                    "oldest (see not_deleted); this run deleted %d" % (result.budget_stop, len(result.unreached),
+                                                                       target.noun, len(result.deleted)))
     if result.skipped:
         module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted); "
                     "set force=true to stop and delete them" % (len(result.skipped), target.noun))

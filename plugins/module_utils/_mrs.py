@@ -248,6 +248,9 @@ class _MrsTarget(CleanupTarget):
     def summary(self, record):
         return self.record_id(record), record.get("job_name"), self.state(record), _utc(record.get(self.time_field))
 
+    def created(self, record):
+        return _seconds(record.get(self.time_field))
+
     def _count_newest(self, records):
         """Tell the retention rule every execution of the cluster it counts in (``keep_latest``)."""
         self.selection.retention.count(records, self.record_id, lambda r: r.get("job_name"), self.state,
@@ -361,7 +364,7 @@ class MrsJobExecutions(_MrsTarget):
     def delete(self, ids, result):
         delete_in_batches(
             ids, self.batch_size, lambda batch: self.client.batch_delete_job_executions(self.cluster_id, batch),
-            self.classify, result, workers=BATCH_DELETE_WORKERS, existing=self.existing,
+            self.classify, result, workers=BATCH_DELETE_WORKERS, existing=self.existing, control=self.control,
         )
 
     def existing(self, ids):
@@ -425,7 +428,8 @@ class MrsJobExecutionsV1(_MrsTarget):
         return None
 
     def delete(self, ids, result):
-        delete_each(ids, self.client.delete_job_execution_v1, self.classify, result, workers=self.workers)
+        delete_each(ids, self.client.delete_job_execution_v1, self.classify, result, workers=self.workers,
+                    control=self.control)
 
     def classify(self, error):
         return classify_delete_error(error)

@@ -19,6 +19,8 @@ its place in ``not_deleted``, so no path can drop an id or report it twice.
 
 from __future__ import annotations
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import RETENTION_RULES
+
 DELETED = "deleted"
 ALREADY_ABSENT = "already_absent"
 NOT_DELETED = "not_deleted"
@@ -33,9 +35,13 @@ class CleanupResult:
         self.already_absent = []
         self.not_deleted = []
         self.kept = []
+        self.kept_by_rule = {rule: 0 for rule in RETENTION_RULES}
         self._outcome = {}  # id -> DELETED / ALREADY_ABSENT / NOT_DELETED: O(1) on runs of tens of thousands
         # ids left alone on purpose (still running, selected by filters): reported, but not a failure
         self.skipped = set()
+        # ids the run did not reach before its time budget was spent: reported, not a failure (the next run goes on)
+        self.unreached = set()
+        self.budget_stop = None  # the RunStopped of the spent budget, when it ended the run
         self.requested = set()  # ids the user named; a record that cannot go fails the task only then
         self.message = None  # why the run stopped early (a guard, a fatal error), when it did
         self.error = None  # the failed call that stopped the run, as ``ApiError.to_dict()``
@@ -61,11 +67,14 @@ class CleanupResult:
                 self._outcome[record_id] = ALREADY_ABSENT
                 self.already_absent.append(record_id)
 
-    def mark_kept(self, ids):
+    def mark_kept(self, ids, rule=None):
+        """Kept by a retention rule (``rule``: its option name, counted in ``kept_by_rule``)."""
         for record_id in ids:
             if record_id not in self._outcome:
                 self._outcome[record_id] = KEPT
                 self.kept.append(record_id)
+                if rule is not None:
+                    self.kept_by_rule[rule] = self.kept_by_rule.get(rule, 0) + 1
 
     def mark_busy(self, record_id, reason, error=None):
         """Not finished yet: a failure if the user asked for it by id, otherwise reported and skipped."""
@@ -94,6 +103,12 @@ class CleanupResult:
             self.first_cause = str(error)  # the first failed call, told once in the task's message
         return True
 
+    def mark_unreached(self, record_id, reason, stop):
+        """Not reached before the time budget was spent (``stop``): reported, and no failure. Its own call's
+        error code and request id when a retry of it was not sent (``stop.last_error``)."""
+        if self.mark_not_deleted(record_id, reason, stop, own_call=stop.last_error is not None):
+            self.unreached.add(record_id)
+
     def resolve_absent(self, ids):
         """Move ids reported as not deleted to ``already_absent`` once a fresh look shows they are gone."""
         gone = {i for i in ids if self._outcome.get(i) == NOT_DELETED}
@@ -101,6 +116,7 @@ class CleanupResult:
             return
         self.not_deleted = [n for n in self.not_deleted if n["id"] not in gone]
         self.skipped -= gone
+        self.unreached -= gone
         for record_id in gone:
             del self._outcome[record_id]
         self.mark_absent([i for i in ids if i in gone])
@@ -129,7 +145,7 @@ class CleanupResult:
 
     @property
     def failures(self):
-        return [n for n in self.not_deleted if n["id"] not in self.skipped]
+        return [n for n in self.not_deleted if n["id"] not in self.skipped and n["id"] not in self.unreached]
 
     @property
     def failed(self):
@@ -167,6 +183,7 @@ class CleanupResult:
             "already_absent": len(self.already_absent),
             "not_deleted": len(self.not_deleted),
             "kept": len(self.kept),
+            "kept_by_rule": dict(self.kept_by_rule),
         }
 
     def as_dict(self, records_key, render=None, diff_line=None, noun="record"):

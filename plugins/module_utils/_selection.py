@@ -160,13 +160,28 @@ class Retention:
             self._newest.update(record_id(r) for r in group[:self.keep_latest])
 
     def why_kept(self, record_id, name):
-        """None, or why a rule keeps this record."""
+        """None, or why a rule keeps this record (a ``KeptReason``: its ``rule`` names the option)."""
         for pattern in self.keep_name_patterns:
             if fnmatch.fnmatchcase(name or "", pattern):
-                return "its name matches keep_name_patterns %r" % pattern
+                return KeptReason("its name matches keep_name_patterns %r" % pattern, KEEP_NAME_PATTERNS)
         if record_id in self._newest:
-            return "one of the %d newest records named %r (keep_latest)" % (self.keep_latest, name or "")
+            return KeptReason("one of the %d newest records named %r (keep_latest)" % (self.keep_latest, name or ""),
+                              KEEP_LATEST)
         return None
+
+
+KEEP_LATEST = "keep_latest"
+KEEP_NAME_PATTERNS = "keep_name_patterns"
+RETENTION_RULES = (KEEP_LATEST, KEEP_NAME_PATTERNS)
+
+
+class KeptReason(str):
+    """Why a retention rule keeps a record, and which rule (``rule``: one of RETENTION_RULES)."""
+
+    def __new__(cls, text, rule):
+        reason = super().__new__(cls, text)
+        reason.rule = rule
+        return reason
 
 
 class Selection:

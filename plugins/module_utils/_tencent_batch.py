@@ -158,6 +158,9 @@ class TencentBatchJobs(CleanupTarget):
     def summary(self, record):
         return record.get("JobId"), record.get("JobName"), record.get("JobState"), record.get("CreateTime")
 
+    def created(self, record):
+        return _epoch(record.get("CreateTime"))
+
     def _scope_filters(self):
         """With ``keep_latest``, one list serves both the count and the selection: it must hold every job of each
         selected name in the counted states, whatever its age, zone or tags, and every job the selection can take.
@@ -239,7 +242,7 @@ class TencentBatchJobs(CleanupTarget):
         return {job_id: self.client.describe_job(job_id) for job_id in ids}
 
     def delete(self, ids, result):
-        delete_each(ids, self.client.delete_job, self.classify, result, workers=self.workers)
+        delete_each(ids, self.client.delete_job, self.classify, result, workers=self.workers, control=self.control)
 
     def classify(self, error):
         code = error.code or ""

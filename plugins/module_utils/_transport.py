@@ -49,6 +49,9 @@ class Transport:
         self.list_concurrency = list_concurrency  # list pages fetched at a time (_paging.py)
         self.read_only = read_only
         self.user_agent = user_agent
+        # The run's gate (_run_control.RunControl), asked before every attempt: no call starts once the time budget
+        # is spent or the run was cancelled. None: every call may start.
+        self.control = None
         self._debug = debug
         self._sleep = sleep
         self._clock = clock
@@ -102,9 +105,12 @@ class Transport:
         attempt = 0
         started = self._clock()
         url = None
+        last_error = None
         while True:
             if limiter is not None:
                 limiter.acquire()
+            if self.control is not None:
+                self.control.check(last_error)  # after the rate limiter's wait: the moment the call would start
             try:
                 method, url, headers, body = sign()
             except CloudJobsError:
@@ -133,8 +139,10 @@ class Transport:
                 wait = policy.delay(attempt, error)
                 self.debug("%s %s: %s; retry %d of %d in %.2f s"
                            % (service, operation, error.code or error.status, attempt + 1, policy.max_retries, wait))
-                self._sleep(wait)
+                self._sleep(self.control.sleep_limit(wait) if self.control is not None else wait)
                 attempt += 1
+                error.attempts, error.host = attempt, endpoint_host(url)  # if the gate refuses the retry
+                last_error = error
                 continue
             if limiter is not None:
                 limiter.on_success()

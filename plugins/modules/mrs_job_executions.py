@@ -117,7 +117,7 @@ EXAMPLES = r"""
 RETURN = r"""
 deleted:
   description:
-    - Ids deleted by this run. In check mode, the ids that would be deleted.
+    - Ids deleted by this run, oldest first (see the notes). In check mode, the ids that would be deleted.
   returned: always
   type: list
   elements: str
@@ -142,9 +142,9 @@ not_deleted:
       returned: always
     reason:
       description:
-        - Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
-          or that the run stopped before it tried this record); the whole cause is told once, in the task's message
-          and in RV(error).
+        - "Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
+          that the run stopped before it tried this record, or V(not attempted: time_budget spent)); the whole cause
+          is told once, in the task's message and in RV(error)."
       type: str
       returned: always
     error_code:
@@ -204,12 +204,21 @@ counts:
       description: The length of RV(kept).
       type: int
       returned: always
+    kept_by_rule:
+      description:
+        - How many of RV(kept) each retention rule kept, by its option name (C(keep_latest),
+          C(keep_name_patterns)); a record both rules protect counts under C(keep_name_patterns).
+      type: dict
+      returned: always
   sample:
     selected: 20000
     deleted: 20000
     already_absent: 0
     not_deleted: 0
     kept: 0
+    kept_by_rule:
+      keep_latest: 0
+      keep_name_patterns: 0
 job_executions:
   description:
     - The selected executions as the API returned them (v2 C(JobQueryBean) or v1.1 C(JobExeResult) fields).
@@ -331,7 +340,7 @@ def run(module, connection):
     selection = mrs_selection(params["job_execution_ids"], params["filters"], force=params["force"])
     target = mrs_target(MrsClient(connection), selection, cluster_id=params["cluster_id"],
                         api_version=params["api_version"], batch_size=params["batch_size"])
-    return run_cleanup(module, target, "job_executions", dict)
+    return run_cleanup(module, target, "job_executions", dict, control=connection.transport.control)
 
 
 def main():

@@ -81,7 +81,7 @@ EXAMPLES = r"""
 RETURN = r"""
 deleted:
   description:
-    - Ids deleted by this run. In check mode, the ids that would be deleted.
+    - Ids deleted by this run, oldest first (see the notes). In check mode, the ids that would be deleted.
   returned: always
   type: list
   elements: str
@@ -106,9 +106,9 @@ not_deleted:
       returned: always
     reason:
       description:
-        - Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
-          or that the run stopped before it tried this record); the whole cause is told once, in the task's message
-          and in RV(error).
+        - "Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
+          that the run stopped before it tried this record, or V(not attempted: time_budget spent)); the whole cause
+          is told once, in the task's message and in RV(error)."
       type: str
       returned: always
     error_code:
@@ -158,12 +158,21 @@ counts:
       description: The length of RV(kept).
       type: int
       returned: always
+    kept_by_rule:
+      description:
+        - How many of RV(kept) each retention rule kept, by its option name (C(keep_latest),
+          C(keep_name_patterns)); a record both rules protect counts under C(keep_name_patterns).
+      type: dict
+      returned: always
   sample:
     selected: 20000
     deleted: 20000
     already_absent: 0
     not_deleted: 0
     kept: 0
+    kept_by_rule:
+      keep_latest: 0
+      keep_name_patterns: 0
 jobs:
   description: The selected jobs, with the API's field names in snake_case and tags as a dict.
   returned: when O(return_records=true)
@@ -273,7 +282,8 @@ def run(module, connection):
     params = module.params
     check_delete_options(params)
     selection = tencent_selection(params["job_ids"], params["filters"], force=params["force"])
-    return run_cleanup(module, tencent_target(TencentBatchClient(connection), selection), "jobs", render_job)
+    target = tencent_target(TencentBatchClient(connection), selection)
+    return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control)
 
 
 def main():

@@ -37,6 +37,8 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.huaweicloud_group
 notes:
   - Scheduled tasks have nothing to stop, so O(force) and O(wait_timeout) change nothing here.
+  - Scheduled tasks carry no creation time in the API, so they are deleted in the order the API lists them rather than
+    oldest first.
   - Ids given with O(filters) are looked up without the filters, so an existing task that does not match them
     is in none of RV(deleted), RV(already_absent) and RV(not_deleted).
   - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
@@ -76,7 +78,7 @@ EXAMPLES = r"""
 RETURN = r"""
 deleted:
   description:
-    - Ids deleted by this run. In check mode, the ids that would be deleted.
+    - Ids deleted by this run, oldest first (see the notes). In check mode, the ids that would be deleted.
   returned: always
   type: list
   elements: str
@@ -101,9 +103,9 @@ not_deleted:
       returned: always
     reason:
       description:
-        - Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
-          or that the run stopped before it tried this record); the whole cause is told once, in the task's message
-          and in RV(error).
+        - "Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
+          that the run stopped before it tried this record, or V(not attempted: time_budget spent)); the whole cause
+          is told once, in the task's message and in RV(error)."
       type: str
       returned: always
     error_code:
@@ -163,12 +165,21 @@ counts:
       description: The length of RV(kept).
       type: int
       returned: always
+    kept_by_rule:
+      description:
+        - How many of RV(kept) each retention rule kept, by its option name (C(keep_latest),
+          C(keep_name_patterns)); a record both rules protect counts under C(keep_name_patterns).
+      type: dict
+      returned: always
   sample:
     selected: 20000
     deleted: 20000
     already_absent: 0
     not_deleted: 0
     kept: 0
+    kept_by_rule:
+      keep_latest: 0
+      keep_name_patterns: 0
 scheduled_tasks:
   description: The selected scheduled tasks as the API returned them (C(ScheduledTask) fields).
   returned: when O(return_records=true)
@@ -286,7 +297,7 @@ def run(module, connection):
     batch_size = check_range(module.params["batch_size"], "batch_size", maximum=MAX_BATCH_SIZE)
     selection = workspace_selection(module.params["task_ids"], module.params["filters"])
     target = workspace_target(WorkspaceClient(connection), selection, batch_size=batch_size)
-    return run_cleanup(module, target, "scheduled_tasks", dict)
+    return run_cleanup(module, target, "scheduled_tasks", dict, control=connection.transport.control)
 
 
 def main():

@@ -38,8 +38,8 @@ DescribeJobs shows as finished while a task instance still runs, MRS v1.1 with `
 
 A few cases of every seed are steered to the rare paths (``force``, a running id, ``max_deletions``, bad input), and
 the test asserts that the fixed seed reaches every path in ``COVERAGE``. ``test_deletes_go_oldest_first`` checks
-DESIGN.md section 4 ("Deletes go oldest first") on a small fixed playbook of its own; the modules do not do that
-yet, so it is an expected failure.
+DESIGN.md section 4 ("Deletes go oldest first") on a small fixed playbook of its own, by filters and by ids asked
+for in another order: ``deleted`` and the batch-delete call list the records oldest first.
 
 The seed is fixed (``DEFAULT_SEED``); ``CONTRACT_MODEL_SEED=<n>`` explores another one and
 ``CONTRACT_MODEL_CASES=<factor>`` multiplies the number of cases. Every failure message names the seed, the
@@ -879,8 +879,6 @@ def _order_cells(now):
     return cells
 
 
-@pytest.mark.xfail(strict=True, reason="DESIGN.md section 4 says deletes go oldest first (submit / create time), an open issue of its own; the "
-                                       "modules delete in the order of the listing (newest first) or of the ids")
 def test_deletes_go_oldest_first(emulator, tmp_path):
     now = time.time()
     cells = _order_cells(now)

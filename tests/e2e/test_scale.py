@@ -46,7 +46,7 @@ def test_twenty_thousand_records_return_ids_and_counts_in_under_100_bytes_a_reco
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     result = ad_hoc_result(run)
     assert result["counts"] == {"selected": 20000, "deleted": 20000, "already_absent": 0, "not_deleted": 0,
-                                "kept": 0}
+                                "kept": 0, "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     assert sorted(result["deleted"]) == sorted(e["job_id"] for e in executions(20000))
     assert "job_executions" not in result and "diff" not in result
     size = len(json.dumps(result, separators=(",", ":")))

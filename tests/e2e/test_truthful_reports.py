@@ -118,7 +118,8 @@ def test_max_deletions_exceeded_returns_every_documented_key(emulator, tmp_path)
         assert result["already_absent"] == [absent], (name, result)
         assert sorted(n["id"] for n in result["not_deleted"]) == sorted(selected), (name, result)
         assert all(n["reason"] == "selection over max_deletions" for n in result["not_deleted"]), name
-        assert result["counts"] == {"selected": 3, "deleted": 0, "already_absent": 1, "not_deleted": 3, "kept": 0}, name
+        assert result["counts"] == {"selected": 3, "deleted": 0, "already_absent": 1, "not_deleted": 3, "kept": 0,
+                                    "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}, name
         if "check mode" in name:
             assert key not in result, name
         else:

@@ -57,6 +57,13 @@ def run_to_end(create_module, module, connection, run):
     return ended.value
 
 
+class FakeTransport:
+    """Where ``run_module`` puts the run's gate (``control``), which every fake call passes as a real one does."""
+
+    def __init__(self):
+        self.control = None
+
+
 class _FakeConnection:
     """What the fakes share: the options, the call log, ``close`` and the errors the fake raises itself."""
 
@@ -71,6 +78,7 @@ class _FakeConnection:
         self.read_only = read_only
         self.calls = []
         self.closed = False
+        self.transport = FakeTransport()
 
     @classmethod
     def error(cls, code, status=None, operation="X", **settings):
@@ -80,6 +88,8 @@ class _FakeConnection:
         return api_error(code, cls.STATUS if status is None else status, operation, **settings)
 
     def _enter(self, call):
+        if self.transport.control is not None:
+            self.transport.control.check()  # as the real transport does before every attempt
         if self.read_only:
             assert not call.mutating, call[0]
         self.calls.append(call)

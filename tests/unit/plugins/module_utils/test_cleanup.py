@@ -447,11 +447,12 @@ def test_abort_while_stopping_keeps_stopped_and_absent_records_in_exactly_one_li
                        stop_codes={"a": "gone", "c": "auth"})
     result = ensure_absent(target, force=True, sleep=lambda s: None, clock=lambda: 0.0)
     assert_every_id_settled_once(result, "abcde", [])
-    assert result.already_absent == ["a"] and result.deleted == []
+    # The finished record goes first, before anything is stopped; then the stops, until the fatal error.
+    assert result.already_absent == ["a"] and result.deleted == ["e"]
     reasons = {n["id"]: n["reason"] for n in result.not_deleted}
-    assert set(reasons) == {"b", "c", "d", "e"}  # b was stopped before the fatal error: still reported
+    assert set(reasons) == {"b", "c", "d"}  # b was stopped before the fatal error: still reported
     assert "could not be stopped" in reasons["c"] and result.error["error_code"] == "auth"
-    assert ("stop", "d") not in target.calls and not [c for c in target.calls if c[0] == "delete"]
+    assert ("stop", "d") not in target.calls and [c for c in target.calls if c[0] == "delete"] == [("delete", ("e",))]
     assert result.failed
 
 
@@ -512,7 +513,7 @@ def test_every_selected_id_ends_in_exactly_one_list_on_every_path(
     assert out["changed"] == bool(out["deleted"])
     assert out["counts"] == {"selected": len(out["things"]), "deleted": len(out["deleted"]),
                              "already_absent": len(out["already_absent"]), "not_deleted": len(out["not_deleted"]),
-                             "kept": len(out["kept"])}
+                             "kept": len(out["kept"]), "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     if check_mode:
         assert mutating(target) == [] and target.store == before
     for record_id in result.deleted:

@@ -36,7 +36,8 @@ def test_delete_by_filters_sends_one_batch_delete_and_returns_ids_and_counts(cre
     assert set(result) == RESULT_KEYS  # compact: no records unless return_records
     assert result["changed"] is True and result["deleted"] == ["j1", "j2"]
     assert result["already_absent"] == [] and result["not_deleted"] == []
-    assert result["counts"] == {"selected": 2, "deleted": 2, "already_absent": 0, "not_deleted": 0, "kept": 0}
+    assert result["counts"] == {"selected": 2, "deleted": 2, "already_absent": 0, "not_deleted": 0, "kept": 0,
+                                "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     assert [c[0] for c in conn.mutating_calls()] == ["BatchDeleteJobs"]
     assert sorted(conn.records) == ["r1"]
     module.warn.assert_not_called()
@@ -149,7 +150,8 @@ def test_a_partial_failure_fails_the_task_with_the_full_result(create_module):
     assert set(kwargs) == RESULT_KEYS | {"msg"}
     assert kwargs["changed"] is True and kwargs["deleted"] == ["j1", "j3"] and kwargs["already_absent"] == []
     assert [(n["id"], n["error_code"], n["request_id"]) for n in kwargs["not_deleted"]] == [("j2", "0166", "req-1")]
-    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0}
+    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0,
+                                "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     assert kwargs["msg"].startswith("1 of 3 selected MRS job execution(s) were not deleted; first: j2")
 
 

@@ -30,7 +30,8 @@ def test_delete_by_filters_deletes_each_finished_job_and_returns_ids_and_counts(
     result, failure = tencent_batch_job.run(module, conn)
     assert failure is None and set(result) == RESULT_KEYS
     assert result["changed"] is True and result["deleted"] == ["job-a1", "job-a2"]
-    assert result["counts"] == {"selected": 2, "deleted": 2, "already_absent": 0, "not_deleted": 0, "kept": 0}
+    assert result["counts"] == {"selected": 2, "deleted": 2, "already_absent": 0, "not_deleted": 0, "kept": 0,
+                                "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     assert list(conn.jobs) == ["job-r1"]
 
 
@@ -127,7 +128,8 @@ def test_a_partial_failure_fails_the_task_with_the_full_result(create_module):
     assert set(kwargs) == RESULT_KEYS | {"msg"}
     assert kwargs["changed"] is True and kwargs["deleted"] == ["job-a1", "job-a3"] and kwargs["already_absent"] == []
     assert [(n["id"], n["error_code"], n["request_id"]) for n in kwargs["not_deleted"]] == [("job-a2", "InternalError", "rid-7")]
-    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0}
+    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0,
+                                "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     assert "1 of 3 selected Batch job(s) were not deleted; first: job-a2" in kwargs["msg"]
 
 

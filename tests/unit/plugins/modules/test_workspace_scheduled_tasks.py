@@ -85,7 +85,8 @@ def test_a_partial_failure_fails_the_task_with_the_full_result(create_module):
     assert set(kwargs) == RESULT_KEYS | {"msg"}
     assert kwargs["changed"] is True and kwargs["deleted"] == ["t1", "t3"] and kwargs["already_absent"] == []
     assert [(n["id"], n["error_code"]) for n in kwargs["not_deleted"]] == [("t2", "WKS.0001")]
-    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0}
+    assert kwargs["counts"] == {"selected": 3, "deleted": 2, "already_absent": 0, "not_deleted": 1, "kept": 0,
+                                "kept_by_rule": {"keep_latest": 0, "keep_name_patterns": 0}}
     assert "1 of 3 selected Workspace scheduled task(s) were not deleted; first: t2" in kwargs["msg"]
 
 
