@@ -235,6 +235,69 @@ def test_scheduled_cleanup_job_through_ansible_runner(job, emulator):
     assert_no_secret(events)
 
 
+def notification(artifacts, status):
+    """docs/awx/notification_body.j2 as AWX renders a custom notification (a sandboxed Jinja2 environment, the job's
+    allowed fields, ``artifacts`` among them); the guide shows the same text."""
+    with open(os.path.join(AWX_DOCS, "notification_body.j2"), encoding="utf-8") as f:
+        template = f.read()
+    with open(GUIDE, encoding="utf-8") as f:
+        guide = f.read()
+    shown = "\n".join(("   " + line) if line.strip() else line for line in template.splitlines())
+    assert shown in guide, "the guide's notification body differs from docs/awx/notification_body.j2"
+    job = {"name": "Nightly cleanup", "id": 42, "status": status, "elapsed": 61.5, "artifacts": artifacts}
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined).from_string(template).render(job=job)
+
+
+def test_the_check_job_publishes_its_counts_and_the_workflow_deletes_only_when_it_selected_something(job, emulator):
+    """The AWX workflow of the scheduled cleanup guide: a Check job, whose set_stats (``cloudjobs_cleanup``) become
+    the job's artifacts and the next job's extra vars; then the delete job with ``cleanup_after_check``, which
+    deletes what the Check job counted, or, when it counted nothing, ends without a call."""
+    emulator.seed({"demo": True})
+    template = {"cleanup_services": ["mrs", "workspace", "tencent"], "cleanup_older_than": "7d",
+                "mrs_cluster_ids": ["mrs-prod-etl", "mrs-adhoc"], "cleanup_apply": True}
+
+    runner, events = job(template, cmdline="--check")
+    assert (runner.status, runner.rc) == ("successful", 0)
+    checked = summary(events)
+    artifacts = stats(events)["artifact_data"]
+    entry = artifacts["cloudjobs_cleanup"]["localhost"]
+    assert entry["mode"] == "check" and entry["failed"] is False
+    counted = {"mrs": len(checked["mrs_job_executions"]), "workspace": len(checked["workspace_scheduled_tasks"]),
+               "tencent": len(checked["tencent_batch_jobs"])}
+    assert {name: service["deleted"] for name, service in entry["services"].items()} == counted
+    assert entry["totals"]["deleted"] == sum(counted.values()) > 0
+    assert {name: service["kept"] for name, service in entry["services"].items()} == {
+        name: len(ids) for name, ids in checked["kept"].items()}
+    # The guide's notification body, rendered as AWX renders custom notification messages.
+    body = notification(artifacts, status="successful")
+    assert "localhost (check): to delete %d, kept %d" % (sum(counted.values()), entry["totals"]["kept"]) in body, body
+    assert "  tencent: %d to delete" % counted["tencent"] in body, body
+    assert "No cleanup counts were published" in notification({}, status="failed")
+
+    # The delete job after it, with the artifacts as extra vars (what AWX passes to the next node).
+    emulator.clear_requests()
+    runner, events = job(dict(template, cleanup_after_check=True, **artifacts))
+    assert (runner.status, runner.rc) == ("successful", 0)
+    done = summary(events)
+    assert len(done["mrs_job_executions"]) == counted["mrs"] and len(done["tencent_batch_jobs"]) == counted["tencent"]
+    assert stats(events)["artifact_data"]["cloudjobs_cleanup"]["localhost"]["totals"]["deleted"] == sum(counted.values())
+
+    # The next night the Check job counts nothing: the delete job ends before any call.
+    runner, events = job(template, cmdline="--check")
+    nothing = stats(events)["artifact_data"]
+    assert nothing["cloudjobs_cleanup"]["localhost"]["totals"]["deleted"] == 0
+    emulator.clear_requests()
+    runner, events = job(dict(template, cleanup_after_check=True, **nothing))
+    assert (runner.status, runner.rc) == ("successful", 0)
+    assert emulator.requests() == [] and not [e for e in events if e["event"] == "runner_on_ok"
+                                              and "cleanup_summary" in json.dumps(e["event_data"].get("res", {}))]
+
+    # Without a Check job's counts, cleanup_after_check refuses rather than guess.
+    runner, events = job(dict(template, cleanup_after_check=True))
+    assert runner.status == "failed" and emulator.requests() == []
+    assert "no counts of a Check job" in json.dumps(events)
+
+
 def test_a_job_whose_credentials_assume_roles_in_the_target_account(job, emulator):
     """The credential types with an agency (Huawei, via IAM) and a CAM role (Tencent, via STS) to assume: the
     job's calls are signed with the assumed temporary keys, the keys themselves only ask for them."""

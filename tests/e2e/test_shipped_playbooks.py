@@ -114,11 +114,15 @@ def summaries(stdout):
     return found
 
 
-def summary(stdout):
-    """The printed summary of the nightly playbook (localhost)."""
+PART_LINE = re.compile(r"^  (cluster|region) \S+: ")
+
+
+def summary(stdout, parts=False):
+    """The printed summary of the nightly playbook (localhost); without ``parts``, the lines per MRS cluster and per
+    Tencent region (printed under a service that ran for more than one) left out."""
     found = summaries(stdout)
     assert "localhost" in found, "no summary printed:\n" + stdout[-3000:]
-    return found["localhost"]
+    return [line for line in found["localhost"] if parts or not PART_LINE.match(line)]
 
 
 CHECK = "mode: check (nothing deleted; pass -e cleanup_apply=true)"
@@ -232,15 +236,17 @@ class TestNightlyCleanup:
         emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
         rules = ("-e", "cleanup_keep_latest=1", "-e", '{"cleanup_keep_name_patterns": ["reboot-1"]}')
         run = self.ok(self.run(tmp_path, emulator, *rules))
-        assert summary(run.stdout) == [CHECK, "MRS job executions to delete: 0; kept: 3",
-                                       "Workspace scheduled tasks to delete: 1; kept: 1",
-                                       "Tencent Batch jobs to delete: 0; kept: 2"]
+        assert summary(run.stdout) == [CHECK, "MRS job executions to delete: 0; kept: 3 (keep_latest: 3)",
+                                       "Workspace scheduled tasks to delete: 1; kept: 1 (keep_name_patterns: 1)",
+                                       "Tencent Batch jobs to delete: 0; kept: 2 (keep_latest: 2)"]
         assert mutating(emulator) == []
         before = ids(emulator.state())
         run = self.ok(self.run(tmp_path, emulator, "-e", "cleanup_apply=true", *rules))
-        assert summary(run.stdout)[1:] == ["MRS job executions deleted: 0; kept: 3",
-                                           "Workspace scheduled tasks deleted: 1; kept: 1",
-                                           "Tencent Batch jobs deleted: 0; kept: 2"]
+        assert summary(run.stdout)[1:] == ["MRS job executions deleted: 0; kept: 3 (keep_latest: 3)",
+                                           "Workspace scheduled tasks deleted: 1; kept: 1 (keep_name_patterns: 1)",
+                                           "Tencent Batch jobs deleted: 0; kept: 2 (keep_latest: 2)"]
+        # The line of each MRS cluster (two here) says what happened there.
+        assert summary(run.stdout, parts=True)[2:4] == ["  cluster c-etl: deleted 0, kept 3", "  cluster c-empty: deleted 0"]
         gone = before["workspace"] - ids(emulator.state())["workspace"]
         assert {i for _where, i in gone} == set(selected["workspace"]) - {selected["workspace"][0]}
         assert before["mrs"] == ids(emulator.state())["mrs"] and before["tencent"] == ids(emulator.state())["tencent"]
@@ -302,6 +308,79 @@ class TestNightlyCleanup:
         assert recap(run.stdout)["localhost"]["failed"] == 1
         assert mutating(emulator) == []
         assert ids(emulator.state()) == before
+
+
+class TestNightlyWindow:
+    """The nightly playbook in a maintenance window: several Tencent regions, ``cleanup_time_budget``, and the counts
+    it publishes with ``set_stats`` (shown here with ANSIBLE_SHOW_CUSTOM_STATS, as AWX stores them as artifacts)."""
+
+    def run(self, tmp_path, emulator, *args):
+        env = ansible_env(tmp_path, ANSIBLE_SHOW_CUSTOM_STATS="true")
+        (tmp_path / "vars.yml").write_text(yaml.safe_dump({
+            "tencentcloud_auth": {"endpoint": emulator.url, "secret_id": TENCENT_ID, "secret_key": TENCENT_KEY},
+            "tencent_regions": ["ap-guangzhou", "ap-shanghai"], "cleanup_services": ["tencent"],
+        }), encoding="utf-8")
+        return run_playbook(tmp_path, "cloudjobs.cleanup.nightly_cleanup", "-e", "@vars.yml", *args, env=env)
+
+    @staticmethod
+    def custom_stats(stdout):
+        """The CUSTOM STATS block ansible-playbook prints: ``{key: value}``."""
+        block = stdout.split("CUSTOM STATS:", 1)[1]
+        found = re.search(r"RUN: (\{.*\})\s*$", block, re.S)
+        assert found, block[-2000:]
+        return json.loads(found.group(1))
+
+    def test_every_region_is_cleaned_with_a_line_each_and_the_counts_are_published(self, emulator, tmp_path):
+        canton, shanghai = account_records("eeeeeeee", region="ap-guangzhou"), account_records("ffffffff",
+                                                                                               region="ap-shanghai")
+        emulator.seed({"tencent": canton[0]["tencent"] + shanghai[0]["tencent"]})
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true")
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert summary(run.stdout, parts=True) == [
+            "mode: delete", "MRS job executions: not selected", "Workspace scheduled tasks: not selected",
+            "Tencent Batch jobs deleted: 4", "  region ap-guangzhou: deleted 2", "  region ap-shanghai: deleted 2"]
+        left = {(r["Region"], r["JobId"]) for r in emulator.state()["tencent"]}
+        assert not {("ap-guangzhou", i) for i in canton[1]["tencent"]} & left
+        assert not {("ap-shanghai", i) for i in shanghai[1]["tencent"]} & left and len(left) == 4
+        stats = self.custom_stats(run.stdout)["cloudjobs_cleanup"]["localhost"]
+        zero = {"deleted": 0, "kept": 0, "left": 0, "not_deleted": 0}
+        assert stats == {
+            "mode": "delete", "failed": False, "totals": dict(zero, deleted=4),
+            "services": {
+                "mrs": dict(zero, selected=False, failed=False, kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
+                "workspace": dict(zero, selected=False, failed=False,
+                                  kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
+                "tencent": dict(zero, deleted=4, selected=True, failed=False,
+                                kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0})}}
+
+    def test_a_time_budget_leaves_the_rest_for_the_next_night_and_the_run_succeeds(self, emulator, tmp_path):
+        """Sixty old jobs in ap-guangzhou behind DeleteJob's limit of 5 a second (12 s), cleanup_time_budget 3s for
+        the whole run: the summary says how many are left, the counts say so too, the run succeeds; the next night
+        (no budget) finishes them."""
+        now = time.time()
+        jobs = [{"Region": "ap-guangzhou", "JobId": "job-w%07d" % i, "JobName": "render", "JobState": "SUCCEED",
+                 "CreateTime": _iso(int((now - (30 + i) * 86400) * 1000))} for i in range(60)]
+        emulator.seed({"tencent": jobs})
+        emulator.config({"rate_limits": {"tencent.DeleteJob": 5}})
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", "cleanup_time_budget=3s",
+                       "-e", '{"tencent_regions": ["ap-guangzhou"]}', "-e", "tencent_rate_limit=5")
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        lines = summary(run.stdout)
+        found = re.fullmatch(r"Tencent Batch jobs deleted: (\d+); left for the next run: (\d+) \(time budget spent\)",
+                             lines[3])
+        assert found and int(found.group(1)) + int(found.group(2)) == 60 and int(found.group(2)) > 0, lines
+        stats = self.custom_stats(run.stdout)["cloudjobs_cleanup"]["localhost"]
+        assert stats["totals"]["left"] == int(found.group(2)) and stats["totals"]["deleted"] == int(found.group(1))
+        assert len(emulator.state()["tencent"]) == int(found.group(2))
+
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", '{"tencent_regions": ["ap-guangzhou"]}')
+        assert run.returncode == 0 and emulator.state()["tencent"] == [], run.stdout[-3000:]
+
+    @pytest.mark.parametrize("budget", ["0s", "90", "1h-5m", "soon"])
+    def test_a_malformed_time_budget_fails_before_any_request(self, emulator, tmp_path, budget):
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", "cleanup_time_budget=%s" % budget)
+        assert run.returncode != 0 and "cleanup_time_budget must be a duration" in run.stdout, run.stdout[-3000:]
+        assert emulator.requests() == []
 
 
 class TestFanOutCleanup:
@@ -407,7 +486,8 @@ class TestFanOutCleanup:
         assert "huawei-southeast" in found, "the failing account printed no summary:\n" + run.stdout[-3000:]
         southeast_lines = found["huawei-southeast"]
         assert southeast_lines[1].startswith("MRS job executions deleted: 3; FAILED on cluster c-gone: "), southeast_lines
-        assert southeast_lines[2:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs: not selected"]
+        assert southeast_lines[2:] == ["  cluster c-gone: deleted 0, FAILED", "  cluster c-etl: deleted 3",
+                                       "Workspace scheduled tasks deleted: 2", "Tencent Batch jobs: not selected"]
         assert found["huawei-north"] == ["mode: delete", "MRS job executions deleted: 3",
                                          "Workspace scheduled tasks deleted: 2", "Tencent Batch jobs: not selected"]
         assert found["tencent-shanghai"] == ["mode: delete", "MRS job executions: not selected",
