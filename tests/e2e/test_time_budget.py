@@ -8,6 +8,8 @@ run them - ``ansible localhost -m ...`` against the emulator, whose request log 
   deleted.
 * Combined, in one playbook of cells: requested ids, retention rules, ``max_deletions``, check mode and ``force``
   (a record stopped but not yet deleted when the budget runs out is reported as such).
+* Whatever else ends a run early (a fatal error halfway, the ``max_deletions`` guard), the next run deletes exactly
+  what is still there and sends no delete for an id already deleted.
 
 The bound on time is read from the emulator's clock (when each call was answered), with the budget, one round of
 calls in flight and the module's own start as slack: what the budget promises, not how fast this machine is.
@@ -227,3 +229,31 @@ def test_the_budget_combined_with_ids_retention_max_deletions_check_mode_and_for
     reasons = {n["id"]: n["reason"] for n in result["not_deleted"]}
     assert reasons == {i: "stopped, not deleted: time_budget spent" for i in live}
     assert collections.Counter(r["operation"] for r in log if r["mutating"]) == {"BatchDeleteJobs": 1, "StopJob": 3}
+
+
+@pytest.mark.parametrize("ending", ["a fatal error", "max_deletions"])
+def test_whatever_ends_a_run_early_the_next_run_sends_no_delete_for_an_id_already_deleted(emulator, tmp_path, ending):
+    """A run ended by a fatal error after ten deletes (the credentials refused from then on), or refused by the
+    max_deletions guard before any: the next run deletes exactly what is still there, each id once."""
+    jobs = tencent_backlog(30)
+    emulator.seed({"tencent": jobs})
+    emulator.config({"rate_limits": {"tencent.DeleteJob": 20}})
+    args = dict(tencent_auth(emulator.url), filters={"older_than": "7d"})
+    if ending == "a fatal error":   # ten DeleteJob calls go through, then every one is refused
+        emulator.fault({"service": "tencent", "operation": "DeleteJob", "skip": 10, "count": 999, "kind": "auth"})
+        run = run_ad_hoc(tmp_path, "tencent_batch_job", args)
+    else:
+        run = run_ad_hoc(tmp_path, "tencent_batch_job", dict(args, max_deletions=29))
+    first = ad_hoc_result(run)
+    assert run.returncode != 0, run.stdout[-2000:]
+    assert sorted(first["deleted"] + [n["id"] for n in first["not_deleted"]]) == sorted(j["JobId"] for j in jobs)
+    assert (0 < len(first["deleted"]) <= 10) if ending == "a fatal error" else first["deleted"] == []
+    emulator.clear_faults()
+    emulator.clear_requests()
+    again = ad_hoc_result(run_ad_hoc(tmp_path, "tencent_batch_job", args))
+    log = emulator.requests()
+    sent = {i for r in log if r["operation"] == "DeleteJob" for i in r["ids"]}   # retries of throttled calls too
+    assert not sent & set(first["deleted"])
+    assert sorted(deletes(log, "DeleteJob")) == sorted(again["deleted"]) == sorted(
+        set(j["JobId"] for j in jobs) - set(first["deleted"]))
+    assert emulator.state()["tencent"] == []
