@@ -532,11 +532,15 @@ def expect(service, case, deleting, now):
     patterns = filters.get("keep_name_patterns") or ()
     kept = [service.ident(r) for r in selected
             if service.ident(r) in newest or any(fnmatch.fnmatchcase(service.name(r) or "", p) for p in patterns)]
+    # counts.kept_by_rule: a record both rules protect counts under keep_name_patterns (the modules' RETURN).
+    by_names = [service.ident(r) for r in selected if service.ident(r) in kept
+                and any(fnmatch.fnmatchcase(service.name(r) or "", p) for p in patterns)]
+    kept_by_rule = {"keep_latest": len(kept) - len(by_names), "keep_name_patterns": len(by_names)}
     rest = [r for r in selected if service.ident(r) not in kept]
     undecidable = [service.ident(r) for r in rest if service.undecidable(r, filters, now)]
     decided = [r for r in rest if service.ident(r) not in undecidable]
     outcome = {"invalid": None, "selected": [service.ident(r) for r in selected], "absent": absent, "kept": kept,
-               "undecidable": undecidable}
+               "kept_by_rule": kept_by_rule, "undecidable": undecidable}
     if not deleting:
         outcome["listed"] = [service.ident(r) for r in decided]
         return outcome
@@ -771,7 +775,7 @@ def check_delete(service, case, line, check_mode, problems):
     if len(lists) != len(set(lists)):
         problems.append("an id is in two lists (or twice in one): %s" % sorted(lists))
     counts = {"selected": len(exp["selected"]), "deleted": len(exp["deleted"]), "already_absent": len(exp["absent"]),
-              "not_deleted": len(exp["not_deleted"]), "kept": len(exp["kept"])}
+              "not_deleted": len(exp["not_deleted"]), "kept": len(exp["kept"]), "kept_by_rule": exp["kept_by_rule"]}
     if result["counts"] != counts:
         problems.append("counts %s, the model %s" % (result["counts"], counts))
     if result.get("changed") is not bool(exp["deleted"]):

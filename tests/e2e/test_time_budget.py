@@ -166,7 +166,8 @@ def test_an_mrs_backlog_with_latency_ends_within_the_budget_oldest_first(emulato
 TENCENT_LIMITED = {"rate_limits": {"tencent.DeleteJob": 5}}
 
 
-def _tencent_cell(args, jobs, config=TENCENT_LIMITED, check_mode=False):
+def _tencent_cell(args, jobs, config=None, check_mode=False):
+    config = TENCENT_LIMITED if config is None else config
     task = {"cloudjobs.cleanup.tencent_batch_job": dict({"rate_limit": 5, "time_budget": "2s"}, **args)}
     if check_mode:
         task["check_mode"] = True

@@ -209,7 +209,7 @@ def test_a_budget_spent_while_stopping_reports_stopped_records_as_such():
     clock = FakeClock()
     target = TimedTarget(clock, things(5, running=(0, 1, 2)), call_seconds=4.0)
     result = ensure_absent(target, force=True, sleep=lambda s: None, clock=clock, control=control_for(clock, 14))
-    assert [(k, ids, at) for k, ids, at in target.calls] == [
+    assert target.calls == [
         ("delete", ("t04",), 0.0), ("delete", ("t03",), 4.0), ("stop", ("t02",), 8.0), ("stop", ("t01",), 12.0)]
     reasons = {n["id"]: n["reason"] for n in result.not_deleted}
     assert reasons == {"t02": _cleanup.STOPPED_BUDGET, "t01": _cleanup.STOPPED_BUDGET,
