@@ -1,7 +1,8 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
 DEV := .ci/dev
 
-.PHONY: demo docs bench test setup pytest sanity units integration smoke lint docs-lint changelog-lint build clean help
+.PHONY: demo docs bench test setup pytest sanity sanity-range sanity-all importer units integration smoke lint docs-lint \
+	changelog-lint build release clean help
 
 help:
 	@echo "make demo            start the emulator with demo data, run the example cleanup in check mode, for real"
@@ -10,13 +11,16 @@ help:
 	@echo "make docs            build the HTML docs site (modules and guides) into docs/_build/html"
 	@echo "make bench           benchmarks against the do-it-yourself baselines; writes docs/benchmarks.md"
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
-	@echo "make pytest|sanity|units|integration|smoke|lint|docs-lint|changelog-lint|build   one step"
+	@echo "make sanity-all      ansible-test sanity with every supported ansible-core (tests/sanity/versions.txt)"
+	@echo "make release VERSION=x.y.z   changelog, version, tarball, importer, sanity-all, install check, SHA-256"
+	@echo "make pytest|sanity|sanity-range|importer|units|integration|smoke|lint|docs-lint|changelog-lint|build   one step"
 
 # Each test runs once: `pytest` runs the signer, emulator and end-to-end tests (pytest.ini testpaths),
 # `units` runs tests/unit with ansible-test, in the ansible_collections layout.
 test: setup
 	@echo "=== pytest";          $(DEV) pytest
 	@echo "=== sanity";          $(DEV) sanity
+	@echo "=== sanity (oldest and newest ansible-core)"; $(DEV) sanity-range
 	@echo "=== units";           $(DEV) units
 	@echo "=== integration";     $(DEV) integration
 	@echo "=== smoke (oldest and newest ansible-core)"; $(DEV) smoke
@@ -25,6 +29,7 @@ test: setup
 	@echo "=== docs site";       $(DEV) docs
 	@echo "=== changelog lint";  $(DEV) changelog
 	@echo "=== build + install"; $(DEV) build
+	@echo "=== galaxy-importer"; $(DEV) importer
 	@echo "=== all passed"
 
 # The demo does not need the test tools: .ci/dev builds .venv-demo from requirements-demo.txt on first use.
@@ -37,8 +42,13 @@ bench: setup
 setup:
 	@$(DEV) setup
 
-pytest sanity units integration smoke lint build:
+pytest sanity sanity-range sanity-all importer units integration smoke lint build:
 	$(DEV) $@
+
+# make release VERSION=x.y.z: see .ci/release (refuses a dirty tree or a version that is not greater).
+release: setup
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z" >&2; exit 2; }
+	@.ci/release "$(VERSION)"
 
 docs: setup
 	@$(DEV) docs
