@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: mrs_job_executions
 short_description: Delete finished Huawei Cloud MRS job executions
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Deletes job executions of a Huawei Cloud MapReduce Service (MRS) cluster, selected by id, by filters, or both.
   - Looks first, then deletes only what exists, and reports C(changed) from that look.

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: mrs_job_executions_info
 short_description: List Huawei Cloud MRS job executions
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists job executions of a Huawei Cloud MapReduce Service (MRS) cluster with the same selectors as
     M(cloudjobs.cleanup.mrs_job_executions). Never changes anything.

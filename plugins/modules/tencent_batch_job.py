@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: tencent_batch_job
 short_description: Delete finished Tencent Cloud Batch Compute jobs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Deletes Tencent Cloud Batch Compute jobs selected by id, by filters, or both.
   - Looks first with C(DescribeJobs) (up to 100 ids per call, or filters with 100 jobs per page), then deletes only

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: tencent_batch_job_info
 short_description: List Tencent Cloud Batch Compute jobs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists Tencent Cloud Batch Compute jobs with the same selectors as M(cloudjobs.cleanup.tencent_batch_job).
     Never changes anything.

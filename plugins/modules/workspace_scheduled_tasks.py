@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: workspace_scheduled_tasks
 short_description: Delete Huawei Cloud Workspace scheduled tasks
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Deletes Huawei Cloud Workspace scheduled tasks selected by id, by filters, or both.
   - Looks first with the paged list - both the regular listing and the C(LIFE_CYCLE) listing, because triggered

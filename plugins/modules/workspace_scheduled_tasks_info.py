@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: workspace_scheduled_tasks_info
 short_description: List Huawei Cloud Workspace scheduled tasks
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists Huawei Cloud Workspace scheduled tasks with the same selectors as
     M(cloudjobs.cleanup.workspace_scheduled_tasks), triggered (C(LIFE_CYCLE)) tasks included. Never changes anything.
