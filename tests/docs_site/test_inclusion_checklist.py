@@ -37,6 +37,14 @@ def read(path):
         return f.read()
 
 
+def documentation(module):
+    tree = ast.parse(read(os.path.join("plugins", "modules", module + ".py")))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
+            return yaml.safe_load(node.value.value)
+    raise AssertionError(module + " has no DOCUMENTATION")
+
+
 def galaxy():
     return yaml.safe_load(read("galaxy.yml"))
 
@@ -79,7 +87,14 @@ def test_the_version_is_semantic_and_stable_and_the_changelog_has_it():
     assert re.fullmatch(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)", version), version
     assert as_tuple(version) >= (1, 0, 0), "a collection in the Ansible package is 1.0.0 or later"
     changelog = read("CHANGELOG.md")
-    assert re.search(r"^## v%s$" % re.escape(version), changelog, re.M), "CHANGELOG.md has no section for " + version
+    heading = r"\\?\.".join(re.escape(part) for part in version.split("."))  # antsibull writes v1\.0\.0
+    found = re.search(r"^## v%s$" % heading, changelog, re.M)
+    assert found, "CHANGELOG.md has no section for " + version
+    section = changelog[found.end():].split("\n## ", 1)[0]
+    added = [m for m in MODULES if str(documentation(m).get("version_added")) == version]
+    for module in added:  # a module new in this version is listed as new
+        assert "### New Modules" in section and re.search(r"\b%s\b" % re.escape(module).replace("_", r"\\?_"),
+                                                            section), module
     releases = yaml.safe_load(read("changelogs/changelog.yaml"))["releases"]
     assert version in releases and releases[version]["changes"].get("release_summary")
 
