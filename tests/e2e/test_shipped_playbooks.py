@@ -347,10 +347,11 @@ class TestNightlyWindow:
         assert stats == {
             "mode": "delete", "failed": False, "totals": dict(zero, deleted=4),
             "services": {
-                "mrs": dict(zero, selected=False, failed=False, kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
-                "workspace": dict(zero, selected=False, failed=False,
+                "mrs": dict(zero, selected=False, failed=False, not_reached=False,
+                            kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
+                "workspace": dict(zero, selected=False, failed=False, not_reached=False,
                                   kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
-                "tencent": dict(zero, deleted=4, selected=True, failed=False,
+                "tencent": dict(zero, deleted=4, selected=True, failed=False, not_reached=False,
                                 kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0})}}
 
     def test_a_time_budget_leaves_the_rest_for_the_next_night_and_the_run_succeeds(self, emulator, tmp_path):
@@ -375,6 +376,37 @@ class TestNightlyWindow:
 
         run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", '{"tencent_regions": ["ap-guangzhou"]}')
         assert run.returncode == 0 and emulator.state()["tencent"] == [], run.stdout[-3000:]
+
+    def test_a_service_the_budget_does_not_reach_is_reported_and_fails_nothing(self, emulator, tmp_path):
+        """cleanup_time_budget 2s for MRS, Workspace and Tencent; MRS's one batch delete takes 4 s (it starts within
+        the budget, so it finishes and counts): Workspace and Tencent start with nothing left, are skipped - not
+        run with a budget too short for their listing - and reported as not reached; the run succeeds, and check
+        mode, which ignores the budget, still predicts all three."""
+        seed, selected = account_records("gggggggg")
+        emulator.seed(seed)
+        emulator.config({"latency": {"mrs.BatchDeleteJobs": 4.0}})
+        extra = {"huaweicloud_auth": {"endpoint": emulator.url, "region": "cn-north-4", "project_id": PROJECT,
+                                      "access_key": HUAWEI_AK, "secret_key": HUAWEI_SK},
+                 "cleanup_services": ["mrs", "workspace", "tencent"], "mrs_cluster_ids": ["c-etl"],
+                 "cleanup_time_budget": "2s"}
+        (tmp_path / "budget.yml").write_text(yaml.safe_dump(extra), encoding="utf-8")
+        check = self.run(tmp_path, emulator, "-e", "@budget.yml")
+        assert summary(check.stdout)[1:] == ["MRS job executions to delete: 3", "Workspace scheduled tasks to delete: 2",
+                                             "Tencent Batch jobs to delete: 2"], check.stdout[-3000:]
+        run = self.run(tmp_path, emulator, "-e", "@budget.yml", "-e", "cleanup_apply=true")
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert summary(run.stdout)[1:] == [
+            "MRS job executions deleted: 3",
+            "Workspace scheduled tasks deleted: 0; not reached (time budget spent)",
+            "Tencent Batch jobs deleted: 0; not reached (time budget spent): region ap-guangzhou, region ap-shanghai"]
+        assert summary(run.stdout, parts=True)[-2:] == ["  region ap-guangzhou: not reached (time budget spent)",
+                                                        "  region ap-shanghai: not reached (time budget spent)"]
+        stats = self.custom_stats(run.stdout)["cloudjobs_cleanup"]["localhost"]
+        assert {name: (s["not_reached"], s["deleted"]) for name, s in stats["services"].items()} == {
+            "mrs": (False, 3), "workspace": (True, 0), "tencent": (True, 0)}
+        assert stats["failed"] is False
+        assert {r["service"] for r in emulator.requests() if r["mutating"]} == {"mrs"}
+        assert len(emulator.state()["mrs"]) == 6 - len(selected["mrs"])
 
     @pytest.mark.parametrize("budget", ["0s", "90", "1h-5m", "soon"])
     def test_a_malformed_time_budget_fails_before_any_request(self, emulator, tmp_path, budget):
