@@ -14,13 +14,15 @@ import itertools
 import threading
 import time
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, UnexpectedError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
 
 # How a refused call is read: a target's ``classify(error)`` returns one of these for a stop or delete call.
 GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
 SPLIT_BATCH = "split batch"  # one member of the batch may be the cause: split it and try the halves
+RECHECK = "recheck"  # the answer neither proves the record gone nor refused it (a 404 without the service's own
+# not-found code): a fresh look decides; what it still finds is not deleted, and the run ends (the API is not there)
 NOT_FINISHED = "not finished"  # the record is still running: a stop is tried again while waiting; a delete reports it
 FAILED = "failed"  # this call failed; other calls may still succeed
 ABORT = "abort"  # every further call would fail the same way (authentication, permissions): end the run
@@ -50,7 +52,8 @@ class CleanupTarget:
                          A refusal that ``classify`` reads as NOT_FINISHED is tried again while waiting.
     ``refresh(ids)``     ``{id: record or None}`` with the current state, for waiting after ``stop``
     ``delete(ids, result)`` delete these records and record each outcome in ``result``
-    ``classify(error)``  GONE, SPLIT_BATCH, NOT_FINISHED, FAILED or ABORT for an ApiError of a stop or delete call
+    ``classify(error)``  GONE, SPLIT_BATCH, RECHECK, NOT_FINISHED, FAILED or ABORT for an ApiError of a stop or
+                         delete call
     ``summary(r)``       ``(id, name, state, time)`` of ``r`` for its one line in ``--diff`` (None where unknown)
     ``created(r)``       the submit / create time of ``r`` in epoch seconds, or None: deletes go oldest first
     ``ids``              the ids the user asked for by name, or None when selecting by filters only
@@ -62,6 +65,7 @@ class CleanupTarget:
     """
 
     noun = "record"
+    can_stop = True  # False where the service has no stop call (force is then refused before any request)
     ids = None
     control = None
     full_records = True
@@ -128,7 +132,12 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     result = CleanupResult(record_id=target.record_id)
     result.requested = set(target.ids or ())
     try:
-        records, absent_ids = target.look()
+        try:
+            records, absent_ids = target.look()
+        except CloudJobsError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            raise UnexpectedError(exc, "the look")
     except CloudJobsError as error:
         if isinstance(error, RunStopped):
             error = _look_cut_short(error, target)
@@ -146,6 +155,11 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     except RunStopped as stop:
         halt(result.unsettled(), result, stop.without_call())
     except CloudJobsError as error:
+        result.stop(str(error), error)
+        result.settle_remaining(NOT_ATTEMPTED, error)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # Not raised on purpose (a bug, a library's exception): the run ends, in one line, and every id is reported.
+        error = UnexpectedError(exc, "the cleanup")
         result.stop(str(error), error)
         result.settle_remaining(NOT_ATTEMPTED, error)
     result.settle_remaining(NOT_ATTEMPTED)  # never silently dropped
@@ -196,7 +210,7 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
 
     if not force:
         for record, reason in busy:
-            result.mark_busy(target.record_id(record), "%s; force=true stops it" % reason)
+            result.mark_busy(target.record_id(record), "%s; force=true stops it" % reason if target.can_stop else reason)
         busy = []
 
     # Oldest first: what can go now, then (force) what has to be stopped first, each oldest first. So a run cut short
@@ -276,11 +290,15 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
         try:
             current = target.refresh(waiting + to_stop)
         except ApiError as error:
-            # Stopped, but nobody can say whether they finished: not deleted, and the next run looks again.
+            # Stopped, but nobody can say whether they finished: not deleted, and the next run looks again. A look at
+            # several records was none's own call: its code is kept, its request id is told once, in the message.
+            own_call = len(waiting) + len(to_stop) == 1
             for record_id in waiting:
-                result.mark_not_deleted(record_id, "stopped; could not check if it finished", error)
+                result.mark_not_deleted(record_id, "stopped; could not check if it finished", error, own_call=own_call)
             for record_id in to_stop:
                 result.mark_not_deleted(record_id, STOP_FAILED, refusals[record_id])
+            if target.classify(error) == ABORT:
+                raise  # a denial (or a refusal every call shares) ends the run like any other: ensure_absent reports it
             return ready
         refused = set(to_stop)
         polled, waiting, to_stop = waiting + to_stop, [], []
@@ -427,7 +445,12 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
                     halted.append(stop)
                     return
                 index = queue.pop()
-            events = _delete_batch_tree(batches[index], delete_batch, classify, recheck, control)
+            try:
+                events = _delete_batch_tree(batches[index], delete_batch, classify, recheck, control)
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                # A bug or a library's exception outside any call: the batch's outcome is unknown, and the run ends.
+                error = UnexpectedError(exc, "deleting a batch")
+                events = [(FAILED, batches[index], error), (ABORT, [], error)]
             with lock:
                 outcomes[index] = events
                 if events[-1][0] == ABORT:
@@ -464,20 +487,29 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
         result.stop(str(aborted[0]), aborted[0])
 
 
-def delete_each(ids, delete_one, classify, result, workers=1, control=None):
+def delete_each(ids, delete_one, classify, result, workers=1, existing=None, control=None):
     """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls): batches of one,
-    so outcomes are recorded in the order of ``ids`` whatever order the calls finish in."""
-    delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers, control=control)
+    so outcomes are recorded in the order of ``ids`` whatever order the calls finish in. ``existing``: as for
+    ``delete_in_batches``, the look that decides an answer ``classify`` reads as RECHECK."""
+    delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers,
+                      existing=existing, control=control)
 
 
 def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None):
     """One batch: ``[(verdict, ids, error)]``. Members a look found gone are not sent. A batch refused because
-    members may be gone is looked at again once (``recheck``), and then split in halves while the API still
-    refuses it because of a member. A refusal every further call would share ends the list: the refused part
-    FAILED, then ABORT with the ids of the batch never tried. ``control`` is asked before every call (a look
-    included): once it says stop, HALTED with every id of the batch not sent ends the list."""
+    members may be gone, and any part answered in a way that proves nothing (RECHECK), is looked at again once
+    (``recheck``); a batch refused because of a member is then split in halves. A part answered RECHECK whose members
+    a fresh look still finds is not deleted, and ends the run: the API answered "not found" for what exists. A refusal
+    every further call would share ends the list: the refused part FAILED, then ABORT with the ids of the batch never
+    tried. ``control`` is asked before every call (a look included): once it says stop, HALTED with every id of the
+    batch not sent ends the list. Any other exception of a call is such a refusal too: its part FAILED (its outcome
+    is unknown), the rest ABORT."""
     events = []
     pending = [(batch, LOOKS_PER_BATCH if recheck is not None else 0)]  # a stack: halves are tried in order
+
+    def end(part, error):
+        return events + [(FAILED, part, error), (ABORT, [i for rest, _flag in reversed(pending) for i in rest], error)]
+
     while pending:
         part, looks_left = pending.pop()
         if recheck is not None:
@@ -496,10 +528,8 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None
         except ApiError as error:
             verdict = classify(error)
             if verdict == ABORT:
-                events.append((FAILED, part, error))
-                events.append((ABORT, [i for rest, _flag in reversed(pending) for i in rest], error))
-                return events
-            if len(part) > 1 and verdict in (GONE, SPLIT_BATCH):
+                return end(part, error)
+            if verdict == RECHECK or (len(part) > 1 and verdict in (GONE, SPLIT_BATCH)):
                 if looks_left:
                     try:
                         if control is not None:
@@ -509,25 +539,38 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None
                         return events + _halted(part, pending, stop.without_call())
                     except ApiError as look_error:
                         if classify(look_error) == ABORT:
-                            events.append((FAILED, part, look_error))
-                            events.append((ABORT, [i for rest, _flag in reversed(pending) for i in rest],
-                                           look_error))
-                            return events
+                            return end(part, look_error)
+                    except Exception as exc:  # pylint: disable=broad-exception-caught
+                        return end(part, UnexpectedError(exc, "the look after a refused delete"))
                     else:
                         if any(i in recheck.gone for i in part):
                             # the gone members are dropped when it is taken again
                             pending.append((part, looks_left - 1))
                             continue
-                middle = len(part) // 2  # every member exists (or no look could tell): find the one refused
-                pending.append((part[middle:], 0))
-                pending.append((part[:middle], 0))
+                        if verdict == RECHECK:  # every member still exists: the API is not serving this call
+                            return end(part, _not_served(error))
+                if len(part) > 1:  # every member exists (or no look could tell): find the one refused
+                    middle = len(part) // 2
+                    pending.append((part[middle:], 0))
+                    pending.append((part[:middle], 0))
+                else:
+                    events.append((FAILED, part, error))
             elif verdict in (GONE, NOT_FINISHED):
                 events.append((verdict, part, error))
             else:
                 events.append((FAILED, part, error))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            return end(part, UnexpectedError(exc, "the delete call"))
         else:
             events.append(("deleted", part, None))
     return events
+
+
+def _not_served(error):
+    """``error`` (a 404 that proved nothing) once a fresh look found its records still there."""
+    error.hint = ("the records still exist, so this API is not available at this endpoint: check endpoint, region "
+                  "and api_version")
+    return error
 
 
 def _halted(part, pending, stop):

@@ -26,6 +26,20 @@ class ConfigurationError(CloudJobsError):
     """Bad options or missing credentials, found before any request is sent."""
 
 
+class UnexpectedError(CloudJobsError):
+    """An exception the collection did not raise on purpose (a bug, a library's error, a credential refresh that
+    failed in a worker thread), caught where a run must still report every id: it ends the run like a fatal API
+    error, in one line and without a traceback. ``code`` and ``request_id`` are None: no service answered."""
+
+    code = None
+    request_id = None
+
+    def __init__(self, cause, where):
+        self.cause = cause
+        text = str(cause) if isinstance(cause, CloudJobsError) else "%s: %s" % (type(cause).__name__, cause)
+        super(UnexpectedError, self).__init__("%s failed: %s" % (where, text))
+
+
 def check_range(value, option, minimum=1, maximum=None):
     """Integers the argument spec cannot bound by itself; refused before any request is built."""
     if value is None:

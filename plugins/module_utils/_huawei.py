@@ -21,6 +21,8 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credenti
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import checked_params
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import project_id as checked_project_id
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._permissions import (
     denial_hint,
     is_huawei_denial,
@@ -79,10 +81,17 @@ SERVICE_LABELS = {"mrs": "Huawei Cloud MRS", "workspace": "Huawei Cloud Workspac
                   "sts": "Huawei Cloud STS", "metadata": "Huawei Cloud ECS metadata"}
 
 
+# Codes of Huawei's API gateway (both spellings occur), as opposed to the codes of the service behind it.
+GATEWAY_CODE_PREFIXES = ("APIGW.", "APIG.")
+
+
 class HuaweiRetryPolicy(RetryPolicy):
     # API Gateway throttling (both spellings occur) and "IAM unavailable".
     throttling_codes = ("APIGW.0308", "APIG.0308")
     retryable_codes = ("APIGW.0613",)
+    # Any other code is the service's own (MRS 0161, 0176, 12000003, WKS.*): OTC's error table sends many with HTTP
+    # 500, Huawei's and Terraform's with 400; either way the service handled the call and answered.
+    gateway_code_prefixes = GATEWAY_CODE_PREFIXES
 
 
 def service_endpoint(service, region, cloud=DEFAULT_CLOUD):
@@ -99,6 +108,16 @@ def is_auth_failure(error):
     every further call would be refused too."""
     return (error.status in (401, 403) or (error.code or "").startswith(("APIGW.03", "APIG.03"))
             or error.permission_denied)
+
+
+def is_gateway_404(error):
+    """The API gateway's own 404 (APIGW.0101: the API does not exist or is not published here): it says nothing
+    about a record, only that this endpoint does not serve the call."""
+    return error.status == 404 and (error.code or "").startswith(GATEWAY_CODE_PREFIXES)
+
+
+GATEWAY_404_HINT = ("the API gateway does not serve this API at this endpoint (not published in this region, or a "
+                    "wrong endpoint or api_version): nothing was read as deleted; check endpoint, region and api_version")
 
 
 def parse_error(service, operation, response, secrets=()):
@@ -137,6 +156,8 @@ def parse_error(service, operation, response, secrets=()):
     if is_huawei_denial(error.status, error.code, error.message, error.encoded_authorization_message):
         error.deny(required_actions(service, operation),
                    denial_hint(service, operation, encoded=bool(error.encoded_authorization_message)))
+    elif is_gateway_404(error):
+        error.hint = GATEWAY_404_HINT
     return error
 
 
@@ -210,7 +231,7 @@ class HuaweiCloudConnection:
     @classmethod
     def from_params(cls, params, service, read_only=False, debug=None):
         resolution = resolve(params)  # conflicts, sources and durations: files read, no request sent
-        params = resolution.apply(params)
+        params = check_path_values(resolution.apply(params))
         check_params(params, resolution)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
         return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=5)),
@@ -267,7 +288,8 @@ class HuaweiCloudConnection:
                 "could not resolve project_id: %s of the projects these credentials can see is named %s (they see "
                 "%s); %s" % ("none" if not projects else "more than one", region, shown or "no project",
                              self._project_lookup_hint()))
-        return projects[0]["id"]
+        # An id from IAM goes into every path too: checked like one the user gave.
+        return checked_project_id(projects[0]["id"], "the project id IAM answered for %s" % region)
 
     def _project_lookup_hint(self):
         """Why the project_id lookup went where it went, and the two ways out (iam_endpoint, project_id). Names
@@ -383,6 +405,19 @@ class HuaweiCloudConnection:
 def _with_query(url, query):
     text = canonical_query(query or [])
     return url + ("?" + text if text else "")
+
+
+PATH_VALUES = dict(
+    regions=[("region", "region (HW_REGION_NAME)")],
+    projects=[("project_id", "project_id (HW_PROJECT_ID)")],
+    endpoints=[("endpoint", "endpoint"), ("iam_endpoint", "iam_endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)"),
+               ("sts_endpoint", "sts_endpoint (HUAWEICLOUD_SDK_STS_ENDPOINT)"), ("metadata_endpoint", "metadata_endpoint")],
+)
+
+
+def check_path_values(params):
+    """``params`` with the values URLs are built from trimmed and checked (``_path_values``): before any request."""
+    return checked_params(params, **PATH_VALUES)
 
 
 def check_params(params, resolution=None):

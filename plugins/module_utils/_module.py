@@ -95,8 +95,8 @@ def run_cleanup(module, target, records_key, render, control=None):
                     "oldest (see not_deleted); this run deleted %d" % (result.budget_stop, len(result.unreached),
                                                                        target.noun, len(result.deleted)))
     if result.skipped:
-        module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted); "
-                    "set force=true to stop and delete them" % (len(result.skipped), target.noun))
+        module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted)%s"
+                    % (len(result.skipped), target.noun, "; set force=true to stop and delete them" if target.can_stop else ""))
     return values, (result.failure_message(target.noun) if result.failed else None)
 
 

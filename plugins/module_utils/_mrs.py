@@ -18,14 +18,15 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     BATCH_DELETE_WORKERS,
     FAILED,
     GONE,
+    RECHECK,
     SPLIT_BATCH,
     CleanupTarget,
     delete_each,
     delete_in_batches,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, mark_not_found
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import page_number_pages, stable_pages
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure, is_gateway_404
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import page_number_pages, short_page_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, select
 
 JOB_STATES = ("NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED")
@@ -39,24 +40,53 @@ CLUSTER_NOT_FOUND_CODE = "12000003"
 # Refusals that one member of a batch can cause: a running job, or the generic batch failures.
 BATCH_MEMBER_CODES = ("0161", "0183", "0189", "0199")
 
-# v1.1 job_state codes. Sources disagree on whether "terminated" is -1 or 1, and Huawei's Terraform provider
-# reads 1 as "starting"; job_final_status (0 = unfinished) tells the two meanings of 1 apart.
-V1_STATE_NAMES = {-1: "terminated", 1: "starting", 2: "running", 3: "completed", 4: "abnormal", 5: "error"}
+# v1.1 states. The sources disagree (docs/api-readings.md): job_state -1 is "terminated" for OTC, Huawei's docs and
+# Terraform, 1 is "terminated" for the SDK but "starting" for OTC and Terraform, 5 "error" for Terraform alone;
+# job_final_status is 0 not complete, 1 execution error, 2 success, 3 cancelled, yet OTC's own list example shows a
+# running execution (job_state 2) with final status 1. So neither field is trusted alone: an execution is deletable
+# only when both agree that it ended, and its FINISHED / FAILED / KILLED comes from job_final_status.
+V1_STATE_NAMES = {-1: "terminated", 1: "starting or terminated", 2: "running", 3: "completed", 4: "abnormal",
+                  5: "error"}
+V1_FINAL_STATUS_NAMES = {0: "not complete", 1: "execution error", 2: "success", 3: "cancelled"}
+V1_ENDED_STATES = {-1: "KILLED", 3: "FINISHED", 4: "FAILED", 5: "FAILED"}  # job_state codes every source reads as ended
+V1_RUNNING_STATES = (1, 2)  # running, or (1) starting for OTC and Terraform
+V1_FINAL_STATES = {1: "FAILED", 2: "FINISHED", 3: "KILLED"}  # job_final_status codes that say the execution ended
 
 
 def v1_state(record):
-    """A v1.1 record's state in the v2 vocabulary the options use: RUNNING, FINISHED, FAILED or KILLED."""
+    """A v1.1 record's state in the v2 vocabulary the options use: FINISHED, FAILED or KILLED from
+    ``job_final_status`` where it says the execution ended, else from ``job_state`` (RUNNING for 1 and 2);
+    UNKNOWN for codes no source documents. Whether it may be deleted is ``v1_disagreement``'s and the blocker's."""
+    final = record.get("job_final_status")
+    if final in V1_FINAL_STATES:
+        return V1_FINAL_STATES[final]
     state = record.get("job_state")
-    unfinished = record.get("job_final_status") in (None, 0)
-    if state == 2 or (state == 1 and unfinished):
+    if state in V1_ENDED_STATES:
+        return V1_ENDED_STATES[state]
+    if state in V1_RUNNING_STATES:
         return "RUNNING"
-    if state == 3:
-        return "FINISHED"
-    if state in (4, 5):
-        return "FAILED"
-    if state in (-1, 1):
-        return "KILLED"
     return "UNKNOWN"
+
+
+def _v1_describe(record):
+    state, final = record.get("job_state"), record.get("job_final_status")
+    return "job_state %s (%s) and job_final_status %s (%s)" % (
+        state, V1_STATE_NAMES.get(state, "undocumented"), final,
+        "missing" if final is None else V1_FINAL_STATUS_NAMES.get(final, "undocumented"))
+
+
+def v1_disagreement(record):
+    """None when the execution has ended by both fields, or is running by both (the blocker reports it); else why it
+    cannot be told to have ended, so that it is reported and never deleted."""
+    state, final = record.get("job_state"), record.get("job_final_status")
+    if final in V1_FINAL_STATES and state in V1_ENDED_STATES:
+        return None
+    if final in (0, None) and state in V1_RUNNING_STATES:
+        return None  # running (or starting) by every reading: the blocker reports it
+    if final in V1_FINAL_STATES and state == 1:
+        return ("%s: 1 reads terminated in the SDK but starting in OTC's reference and Terraform, so it cannot be "
+                "told to have ended" % _v1_describe(record))
+    return "%s do not agree that it ended" % _v1_describe(record)
 
 
 JOB_ID_RULE = IdRule(r"^[A-Za-z0-9-]+$", "MRS ids use letters, digits and '-', at most 64 characters", 64)
@@ -73,19 +103,17 @@ def _job_not_found(error):
     return error.code in JOB_NOT_FOUND_CODES
 
 
-def _job_not_found_or_404(error):
-    # Deletes and v1.1 calls: the job codes, or a plain 404 (v1.1's "does not exist" answer is not documented).
-    return error.code in JOB_NOT_FOUND_CODES or error.status == 404
+# What "the execution does not exist" looks like, once per operation that can meet it: MRS's own codes only, whatever
+# the HTTP status. A 404 without them (an API gateway's APIGW.0101, or v1.1's undocumented answer) proves nothing:
+# classify_delete_error has it looked at again (RECHECK), and the v1.1 look asks a listing.
+NOT_FOUND = {operation: _job_not_found
+             for operation in ("ShowSingleJobExe", "BatchDeleteJobs", "StopJob", "ShowJobExes", "DeleteJobExecution")}
 
 
-# What "the execution does not exist" looks like, once per operation that can meet it.
-NOT_FOUND = {
-    "ShowSingleJobExe": _job_not_found,
-    "BatchDeleteJobs": _job_not_found_or_404,
-    "StopJob": _job_not_found_or_404,
-    "ShowJobExes": _job_not_found_or_404,
-    "DeleteJobExecution": _job_not_found_or_404,
-}
+def unproven_absence(error):
+    """A 404 that does not say the execution is gone: no MRS not-found code, and not the API gateway's own 404 (the
+    API is not there at all). Only a fresh read can tell whether the execution exists."""
+    return error.status == 404 and not error.not_found and not is_gateway_404(error)
 
 
 class MrsClient:
@@ -147,14 +175,16 @@ class MrsClient:
 
     # v1.1 -------------------------------------------------------------------------------------------------------
     def list_job_exes_v1(self, query):
+        """Every v1.1 execution the server lists for ``query``, page by page until a short page. ``totalRecord`` is
+        not trusted (OTC's own example answers 14 with one record): at most one request past the last full page."""
+
         def fetch(limit, page):
             body = self._request("ListExecuteJob", "GET", self._v1("job-exes"),
                                  query=dict(query, page_size=str(limit), current_page=str(page)))
             items = body.get("job_executions") or []
-            return items, _int(body.get("totalRecord", body.get("total_record")), len(items))
+            return items, _int(body.get("totalRecord", body.get("total_record")), None)
 
-        for page in stable_pages(page_number_pages, fetch, V1_LIST_PAGE_SIZE, lambda r: r.get("id"),
-                                 workers=self._workers):
+        for page in stable_pages(short_page_pages, fetch, V1_LIST_PAGE_SIZE, lambda r: r.get("id")):
             yield from page
 
     def show_job_exe_v1(self, job_exe_id):
@@ -189,8 +219,10 @@ def classify_delete_error(error):
     """How the dance should read a failed MRS delete or kill."""
     if error.not_found:
         return GONE
-    if error.code == CLUSTER_NOT_FOUND_CODE or is_auth_failure(error):
-        return ABORT
+    if error.code == CLUSTER_NOT_FOUND_CODE or is_auth_failure(error) or is_gateway_404(error):
+        return ABORT  # every further call is refused the same way: the API gateway does not serve this API here
+    if unproven_absence(error):
+        return RECHECK
     if error.code in BATCH_MEMBER_CODES or error.status in (400, 409):
         return SPLIT_BATCH
     return FAILED
@@ -383,6 +415,7 @@ class MrsJobExecutionsV1(_MrsTarget):
     """MRS v1.1 job execution objects (deprecated API; no kill, one DELETE per execution)."""
 
     noun = "MRS v1.1 job execution"
+    can_stop = False  # the v1.1 API has no kill: force is refused before any request
     id_field, time_field = "id", "create_at"
     record_fields = ("id", "job_name", "job_state", "job_final_status", "create_at", "cluster_id")
 
@@ -400,28 +433,78 @@ class MrsJobExecutionsV1(_MrsTarget):
     def state(self, record):
         return v1_state(record)
 
-    def look(self):
-        query = {"cluster_id": self.cluster_id}
+    def _query(self):
+        query = {"cluster_id": self.cluster_id} if self.cluster_id else {}
         if self.selection.filters.get("name") is not None:
             query["job_name"] = self.selection.filters["name"]
+        return query
+
+    def _in_scope(self, record):
+        """True when ``record`` is in the named cluster (or no cluster is named), False when it is in another one,
+        None when it does not say which."""
+        if not self.cluster_id:
+            return True
+        if not record.get("cluster_id"):
+            return None
+        return record["cluster_id"] == self.cluster_id
+
+    def _listing(self):
+        """The executions the server lists for the cluster, each record's ``cluster_id`` checked here: the filter is
+        ``cluster_id`` in the SDK and the parameter table but ``clusterId`` in OTC's example request, and a server that
+        reads the other spelling (or none) lists every cluster of the project. Records of another cluster are never
+        selected nor counted; a record that names no cluster is kept for ``undecidable`` to report."""
+        return (r for r in self.client.list_job_exes_v1(self._query()) if self._in_scope(r) is not False)
+
+    def look(self):
         if self.selection.retention.counts_groups:
-            scope = list(self.client.list_job_exes_v1(query))
-            self._count_newest(scope)
+            scope = list(self._listing())
+            self._count_newest([r for r in scope if self._in_scope(r)])
             if self.selection.ids is None:
                 return [self.keep(r) for r in scope if self._matches(r)], []
         if self.selection.ids is None:
-            return [self.keep(r) for r in self.client.list_job_exes_v1(query) if self._matches(r)], []
-        found = {}
-        for exe_id in self.selection.ids:
-            record = self.client.show_job_exe_v1(exe_id)
-            if record is not None and (not self.cluster_id or record.get("cluster_id") == self.cluster_id):
-                found[exe_id] = record
+            return [self.keep(r) for r in self._listing() if self._matches(r)], []
+        found = {i: r for i, r in self._find(self.selection.ids).items() if self._in_scope(r) is not False}
         absent = [i for i in self.selection.ids if i not in found]
         records = [found[i] for i in self.selection.ids if i in found
                    and (not self.selection.filters or self._matches(found[i]))]
         return records, absent
 
+    def _find(self, ids):
+        """``{id: record}`` of the ids that exist: one show each. A show answered with a 404 that carries no MRS
+        not-found code proves nothing (v1.1's answer for a missing execution is undocumented, and a gateway may
+        answer 404 too): those ids are looked for in one listing, which can prove absence."""
+        found, unproven = {}, []
+        for exe_id in ids:
+            try:
+                record = self.client.show_job_exe_v1(exe_id)
+            except ApiError as error:
+                if not unproven_absence(error):
+                    raise
+                unproven.append(exe_id)
+                continue
+            if record is not None:
+                found[exe_id] = record
+        if unproven:
+            found.update(self._listed(unproven))
+        return found
+
+    def _listed(self, ids):
+        wanted = set(ids)
+        return {r["id"]: r for r in self.client.list_job_exes_v1(self._query()) if r.get("id") in wanted}
+
+    def existing(self, ids):
+        """The ids a fresh listing still shows, for a delete answered with a 404 that proves nothing."""
+        return set(self._listed(ids))
+
+    def undecidable(self, record):
+        if self._in_scope(record) is None:
+            return "the listing names no cluster_id for it, so it cannot be told to be in cluster %s" % self.cluster_id
+        return None
+
     def blocker(self, record):
+        disagreement = v1_disagreement(record)
+        if disagreement is not None:
+            return disagreement
         if v1_state(record) == "RUNNING":
             state = record.get("job_state")
             return "still %s (job_state %s)" % (V1_STATE_NAMES.get(state, state), state)
@@ -429,7 +512,7 @@ class MrsJobExecutionsV1(_MrsTarget):
 
     def delete(self, ids, result):
         delete_each(ids, self.client.delete_job_execution_v1, self.classify, result, workers=self.workers,
-                    control=self.control)
+                    existing=self.existing, control=self.control)
 
     def classify(self, error):
         return classify_delete_error(error)

@@ -7,7 +7,8 @@ PRIVATE to this collection; no stability promise.
 
 ``fetch(limit, position)`` returns ``(items, total)`` for one page, where ``total`` counts every match.
 Paging stops when ``total`` items were seen or a page comes back empty, never on "a short page" alone:
-a server that quietly caps ``limit`` below what was asked returns short pages long before the end.
+a server that quietly caps ``limit`` below what was asked returns short pages long before the end. The one
+exception is a listing whose total is known to be unreliable (``short_page_pages``, MRS v1.1).
 
 Concurrent paging: the first page tells the total, so the positions of every other page are known. With
 ``workers`` above 1 they are fetched that many at a time and yielded in order, through the same ``fetch``
@@ -82,6 +83,23 @@ def page_number_pages(fetch, limit, first_page=1, workers=1):
             return
         yield items
         seen += len(items)
+        page += 1
+
+
+def short_page_pages(fetch, limit, first_page=1, workers=1):  # pylint: disable=unused-argument
+    """Pages addressed by page number, one at a time, until a page holds fewer than ``limit`` records: for a listing
+    whose total cannot be trusted (MRS v1.1, whose reference example answers a total of 14 with one record). At
+    most one request more than the pages that hold records. ``limit`` must be the API's documented page maximum,
+    so that a short page is the last one; ``workers`` is accepted for ``stable_pages`` and unused (without a
+    trusted total, no page after the next is known to exist)."""
+    page = first_page
+    while True:
+        items, _total = fetch(limit, page)
+        if not items:
+            return
+        yield items
+        if len(items) < limit:
+            return
         page += 1
 
 

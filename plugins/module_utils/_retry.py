@@ -6,7 +6,9 @@
 Provider-neutral: each cloud subclasses ``RetryPolicy`` with its own throttling codes. Waits are capped
 exponential backoff with full jitter (a random wait between 0 and the cap), so that concurrent workers and
 concurrent runs do not retry in lock-step; a ``Retry-After`` from the service is honoured when it is longer.
-Retrying a delete is safe here: deletes are idempotent and a record that is already gone is success.
+Retrying a delete is safe here: deletes are idempotent and a record that is already gone is success. A code is
+read before the status: a 500 that carries the service's own code (MRS 0161, 0176, 0183: OTC's error table lists
+them with 500) is an answer, not a fault, and is never retried; 502, 503 and 504 are retried whatever they carry.
 ``base_delay`` is the ``retry_delay`` option: the cap of the first wait, doubled for each further retry.
 
 The decision and the budget live here, once, for both clouds: subclasses only declare their throttling and
@@ -37,6 +39,7 @@ class RetryPolicy:
     throttling_codes = ()
     throttling_prefixes = ()
     retryable_codes = ()
+    gateway_code_prefixes = None  # the codes of the cloud's API gateway; any other code on a 500 is the service's
 
     def __init__(self, max_retries=5, base_delay=DEFAULT_BASE_DELAY, max_delay=20.0, max_retry_after=60.0, rng=random.random):
         self.max_retries = max_retries
@@ -58,11 +61,19 @@ class RetryPolicy:
             return False
         if self.is_throttling(error):
             return True
-        if error.code in TRANSPORT_CODES:
+        if error.code in TRANSPORT_CODES or (error.code or "") in self.retryable_codes:
             return True
-        if error.status in RETRYABLE_STATUSES:
-            return True
-        return (error.code or "") in self.retryable_codes
+        if error.status == 500 and self.is_service_answer(error):
+            return False  # the service's own code is its answer, whatever the status: asking again gets it again
+        return error.status in RETRYABLE_STATUSES
+
+    def is_service_answer(self, error):
+        """Whether ``error`` carries the service's own code (a business answer), not a gateway's (``gateway_code_prefixes``)
+        or the transport's (``HTTP<status>``). A cloud that declares no gateway prefixes has no such answers on a 500."""
+        code = error.code or ""
+        if self.gateway_code_prefixes is None or not code or code == "HTTP%s" % error.status:
+            return False
+        return not code.startswith(self.gateway_code_prefixes)
 
     def delay(self, attempt, error=None):
         """Seconds to wait before retry number ``attempt`` (0-based)."""

@@ -25,6 +25,8 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._permissions imp
     is_tencent_denial,
     required_actions,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import checked_params
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import region as checked_region
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
     RetryPolicy,
@@ -138,6 +140,9 @@ class TencentCloudConnection:
     def from_params(cls, params, service="batch", version="2017-03-12", read_only=False, debug=None):
         """The connection of a module run: options checked and credentials resolved (reads only: check mode may
         fetch temporary credentials) before the first call."""
+        params = checked_params(params, regions=[("region", "region (TENCENTCLOUD_REGION)")],
+                                endpoints=[("endpoint", "endpoint"), ("sts_endpoint", "sts_endpoint"),
+                                           ("metadata_endpoint", "metadata_endpoint")])
         plan, region = check_params(params)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
         try:
@@ -241,7 +246,7 @@ def check_params(params):
     """Check the options and decide where the credentials come from, sending nothing (files are read);
     returns ``(plan, region)``."""
     plan = plan_credentials(params)
-    region = params.get("region") or plan.region
+    region = params.get("region") or checked_region(plan.region, "the tccli profile's _sys_param.region")
     if not region:
         raise ConfigurationError(
             "missing Tencent Cloud region: set region (environment variable TENCENTCLOUD_REGION, or _sys_param.region "

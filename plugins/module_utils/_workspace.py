@@ -24,7 +24,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import 
     delete_in_batches,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure, is_gateway_404
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import (
@@ -272,8 +272,8 @@ class WorkspaceScheduledTasks(CleanupTarget):
             result.resolve_absent([i for i in refused if i not in still_there])
 
     def classify(self, error):
-        if is_auth_failure(error):
-            return ABORT
+        if is_auth_failure(error) or is_gateway_404(error):
+            return ABORT  # every further call is refused the same way (a gateway 404: the API is not served here)
         if error.status is not None and 400 <= error.status < 500:
             return SPLIT_BATCH
         return FAILED

@@ -126,16 +126,20 @@ def test_v1_needs_a_cluster_for_filters():
 def test_v1_state_names_map_to_numeric_codes():
     t = target(FakeMrsConnection([]), api_version="v1.1", filters={"states": ["FINISHED", "KILLED"]})
     assert isinstance(t, MrsJobExecutionsV1)
-    assert t._matches({"job_state": 3, "job_name": "x"}) and t._matches({"job_state": -1, "job_name": "x"})
-    assert not t._matches({"job_state": 2, "job_name": "x"})
-    assert t.blocker({"job_state": 2}) and t.blocker({"job_state": 3}) is None
+    completed = {"job_state": 3, "job_final_status": 2, "job_name": "x"}
+    terminated = {"job_state": -1, "job_final_status": 3, "job_name": "x"}
+    running = {"job_state": 2, "job_final_status": 0, "job_name": "x"}
+    assert t._matches(completed) and t._matches(terminated) and not t._matches(running)
+    assert t.blocker(running) and t.blocker(completed) is None and t.blocker(terminated) is None
 
 
-def test_v1_state_1_is_starting_or_terminated_by_its_final_status():
+def test_v1_state_1_is_never_read_as_ended():
+    """1 is "terminated" for the SDK and "starting" for OTC and Terraform: whatever its final status says, it is
+    not deleted (tests/unit/plugins/module_utils/test_api_readings.py has the whole table)."""
     t = target(FakeMrsConnection([]), api_version="v1.1", filters={"states": ["KILLED"]})
     starting = {"job_state": 1, "job_final_status": 0, "job_name": "x"}
     terminated = {"job_state": 1, "job_final_status": 3, "job_name": "x"}
-    assert t.blocker(starting) and t.blocker(terminated) is None
+    assert t.blocker(starting) and t.blocker(terminated)
     assert t._matches(terminated) and not t._matches(starting)
 
 

@@ -16,7 +16,11 @@ from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_e
     (api_error("APIGW.0308", 429), True), (api_error("APIG.0308", 429), True), (api_error(None, 503), True),
     (api_error("x", 502), True), (api_error("ConnectionError", None), True), (api_error("Timeout", None), True),
     (api_error("APIGW.0613", 503), True), (api_error("APIGW.0301", 401), False), (api_error("0176", 400), False),
-    (api_error("SSLError", None), False), (api_error("0166", 500), True), (api_error("APIGW.0601", 500), True),
+    (api_error("SSLError", None), False), (api_error("APIGW.0601", 500), True), (api_error("HTTP500", 500), True),
+    # A code of the service's own error table is its answer, whatever the status (OTC lists these with 500).
+    (api_error("0166", 500), False), (api_error("0176", 500), False), (api_error("0161", 500), False),
+    (api_error("0183", 500), False), (api_error("12000003", 500), False), (api_error("WKS.0001", 500), False),
+    (api_error("0161", 502), True), (api_error("0166", 503), True),
 ])
 def test_huawei_retry_decisions(error, retry):
     assert HuaweiRetryPolicy().is_retryable(error) is retry
