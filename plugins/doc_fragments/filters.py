@@ -106,8 +106,12 @@ options:
             cannot resolve because it has no time-zone database or does not know the name, an unreadable
             C(expire_time)) is not deleted; the deleting module reports it in C(not_deleted) with the zone and
             what to install, and fails; the C(_info) module leaves it out with a warning that says the same.
+          - C(time_zone) may be an IANA zone name (C(Asia/Shanghai)), C(UTC), a fixed offset (C(UTC+08:00)) or a
+            Windows zone name (C(China Standard Time)), read as the IANA zone CLDR's windowsZones table maps it to, so
+            daylight saving time applies. Windows display names, which start with an offset in parentheses, are not
+            understood.
           - Zone names need a time-zone database, the system's (C(/usr/share/zoneinfo)) or the C(tzdata) Python
-            package; C(UTC) and fixed offsets such as C(UTC+08:00) do not.
+            package; C(UTC), C(Coordinated Universal Time) and fixed offsets such as C(UTC+08:00) do not.
         type: bool
       keep_name_patterns:
         description:

@@ -17,6 +17,7 @@ import sys
 import time
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._windows_zones import WINDOWS_ZONES
 
 _DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _DURATION_UNITS = (7 * 86400, 86400, 3600, 60, 1)
@@ -251,7 +252,9 @@ def check_states(states, allowed, running, force, option="filters.states"):
 
 
 # Zone names that need no time-zone database, and fixed offsets written as UTC+8, GMT-05:30 or UTC+08:00.
-_UTC_NAMES = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu")
+# "Coordinated Universal Time" is the Windows standard name of the zone whose Windows id is UTC.
+_UTC_NAMES = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu",
+              "Coordinated Universal Time")
 _OFFSET_RE = re.compile(r"^(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?$")
 TZDATA_HINT = "install the tzdata Python package (pip install tzdata) or the system's tzdata package"
 
@@ -261,9 +264,12 @@ class UnknownTimeZone(Exception):
 
 
 def resolve_time_zone(name):
-    """The ``tzinfo`` for an IANA zone name (``Asia/Shanghai``), ``UTC`` or a fixed offset (``UTC+08:00``).
+    """The ``tzinfo`` for an IANA zone name (``Asia/Shanghai``), ``UTC``, a fixed offset (``UTC+08:00``) or a
+    Windows zone id (``China Standard Time``).
 
-    Raises UnknownTimeZone rather than guess: a wrong zone shifts every expiry by hours.
+    A name that is not an IANA zone but a Windows zone id is read as the IANA zone CLDR's windowsZones table gives
+    it (``Asia/Shanghai``), so daylight-saving rules apply; Windows display names (``(UTC+08:00) Beijing, ...``)
+    are not understood. Raises UnknownTimeZone rather than guess: a wrong zone shifts every expiry by hours.
     """
     if name in _UTC_NAMES:
         return datetime.timezone.utc
@@ -282,12 +288,23 @@ def resolve_time_zone(name):
     try:
         return zoneinfo.ZoneInfo(name)
     except zoneinfo.ZoneInfoNotFoundError:
-        if not _have_time_zone_database(zoneinfo):
-            raise UnknownTimeZone("this Python has no time-zone database to resolve it; %s" % TZDATA_HINT)
-        raise UnknownTimeZone("it is not in this Python's time-zone database; if it is a new zone, update tzdata "
-                              "(pip install -U tzdata, or the system's tzdata package)")
+        if name not in WINDOWS_ZONES:
+            raise _not_in_database(zoneinfo, "it is not in this Python's time-zone database, nor a Windows zone id "
+                                             "of CLDR's windowsZones table")
     except (ValueError, OSError):
         raise UnknownTimeZone("it is not a valid time zone name")
+    try:
+        return zoneinfo.ZoneInfo(WINDOWS_ZONES[name])
+    except zoneinfo.ZoneInfoNotFoundError:
+        raise _not_in_database(zoneinfo, "it is the Windows zone id of %s, which is not in this Python's time-zone "
+                                         "database" % WINDOWS_ZONES[name])
+
+
+def _not_in_database(zoneinfo, why):
+    if not _have_time_zone_database(zoneinfo):
+        return UnknownTimeZone("this Python has no time-zone database to resolve it; %s" % TZDATA_HINT)
+    return UnknownTimeZone("%s; if it is a new zone, update tzdata (pip install -U tzdata, or the system's tzdata "
+                           "package)" % why)
 
 
 _DATABASE = []
