@@ -22,6 +22,13 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import C
 REFRESH_MARGIN = 300.0
 
 
+def nothing_found(cloud, keys, tried):
+    """The error of a run no credential source could serve, in one form for both clouds: what to set first (``keys``:
+    the key options and their environment variables), then every source tried, numbered, in order."""
+    return ConfigurationError("missing %s credentials: set %s, or one of the other sources. Tried, in order: %s"
+                              % (cloud, keys, "; ".join("%d. %s" % (n, text) for n, text in enumerate(tried, 1))))
+
+
 class Credentials:
     """One set of keys. ``token`` and ``expires_at`` (epoch seconds) are None for long-lived keys; ``source`` names
     where they came from (an option, a file, a role), for messages: it never holds a secret."""

@@ -25,7 +25,7 @@ import configparser
 import json
 import os
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, parse_expiry
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, nothing_found, parse_expiry
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 
 DEFAULT_SHARED_CONFIG_FILE = "~/.hcloud/config.json"
@@ -86,7 +86,8 @@ def resolve(params, environ=None):
     resolution = (_from_options(params, tried) or _from_profile(params, tried, assume)
                   or _from_sdk_file(params, env, tried, assume) or _from_instance(params, tried))
     if resolution is None:
-        raise ConfigurationError("missing Huawei Cloud credentials: none found; tried, in order: %s" % "; ".join(tried))
+        raise nothing_found("Huawei Cloud", "access_key and secret_key (environment variables HW_ACCESS_KEY and "
+                            "HW_SECRET_KEY)", tried)
     resolution.assume = assume
     if assume is not None:
         check_duration(assume, resolution.instance or bool(resolution.credentials.token))

@@ -33,6 +33,7 @@ import re
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import (
     Credentials,
     CurrentCredentials,
+    nothing_found,
     parse_expiry,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
@@ -242,10 +243,8 @@ def plan_credentials(params, environ=None):
         if plan.keys is None:
             plan.tried.append("instance credentials of the CVM's CAM role (%s; never probed unless asked): not asked for"
                               % INSTANCE_OPTIONS)
-            raise ConfigurationError(
-                "missing Tencent Cloud credentials: set secret_id and secret_key (environment variables "
-                "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY), or one of the other sources. Tried, in order: "
-                + "; ".join("%d. %s" % (n, text) for n, text in enumerate(plan.tried, 1)))
+            raise nothing_found("Tencent Cloud", "secret_id and secret_key (environment variables "
+                                "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY)", plan.tried)
 
     if arn:
         plan.role = RoleToAssume(arn, session_name or DEFAULT_SESSION_NAME, duration or DEFAULT_SESSION_DURATION,

@@ -179,7 +179,8 @@ def test_nothing_configured_lists_every_source(emulator, tmp_path):
     run, result = info(tmp_path, base_args(emulator.url))
     assert run.returncode != 0 and "| FAILED! =>" in run.stdout
     msg = result["msg"]
-    assert msg.startswith("missing Huawei Cloud credentials: none found; tried, in order: ")
+    assert msg.startswith("missing Huawei Cloud credentials: set access_key and secret_key (environment variables "
+                          "HW_ACCESS_KEY and HW_SECRET_KEY), or one of the other sources. Tried, in order: 1. ")
     for words in ("access_key/secret_key (HW_ACCESS_KEY, HW_SECRET_KEY, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK)",
                   "auth_token (HW_AUTH_TOKEN)", "profile / HW_PROFILE", "shared_config_file / HW_SHARED_CONFIG_FILE",
                   "%s (HUAWEICLOUD_SDK_CREDENTIALS_FILE): not found" % (tmp_path / ".huaweicloud" / "credentials"),

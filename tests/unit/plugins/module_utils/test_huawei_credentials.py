@@ -118,7 +118,9 @@ def test_nothing_found_lists_every_source_in_order(home):
     with pytest.raises(ConfigurationError) as ended:
         hc.resolve({}, environ={})
     text = str(ended.value)
-    assert text.startswith("missing Huawei Cloud credentials")
+    assert text.startswith("missing Huawei Cloud credentials: set access_key and secret_key (environment variables "
+                           "HW_ACCESS_KEY and HW_SECRET_KEY), or one of the other sources. Tried, in order: 1. ")
+    text = text.split("Tried, in order: ", 1)[1]
     order = ["access_key/secret_key", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "auth_token (HW_AUTH_TOKEN)", "HW_PROFILE",
              "HW_SHARED_CONFIG_FILE", "~/.hcloud/config.json", str(home / ".huaweicloud" / "credentials"),
              "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "instance_credentials=true"]
