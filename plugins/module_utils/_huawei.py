@@ -141,7 +141,10 @@ def parse_error(service, operation, response, secrets=()):
     if code is None:
         code = "HTTP%d" % response.status_code
         text = (response.text or "").strip()
-        message = message or ("the service answered with a non-JSON body" if text else "no body")
+        if isinstance(body, dict):
+            message = message or "the service answered without an error code"
+        else:
+            message = message or ("the service answered with a non-JSON body" if text else "no body")
     error = ApiError(
         SERVICE_LABELS.get(service, service),
         operation,

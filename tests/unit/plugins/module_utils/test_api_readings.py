@@ -347,3 +347,23 @@ def test_a_500_with_a_business_code_is_classified_at_once():
     error = mark_not_found(ApiError(MRS, "BatchDeleteJobs", "The job does not exist.", status=500, code="0176"),
                            NOT_FOUND)
     assert error.not_found and classify_delete_error(error) == GONE
+
+
+@pytest.mark.parametrize("text, body, says", [
+    ('{"request": "x"}', {"request": "x"}, "without an error code"),
+    ("<html>Bad gateway</html>", None, "non-JSON body"),
+    ("", None, "no body"),
+])
+def test_an_error_answer_without_a_code_says_what_it_was(text, body, says):
+    class Response:
+        status_code = 502
+        headers = {}
+
+        def json(self):
+            if body is None:
+                raise ValueError("not JSON")
+            return body
+
+    Response.text = text
+    error = parse_error("mrs", "ShowJobExeListNew", Response())
+    assert error.code == "HTTP502" and says in error.message
