@@ -13,6 +13,18 @@ RESULT_OF_STATE = {"FINISHED": "SUCCEEDED", "FAILED": "FAILED", "KILLED": "KILLE
 V2_FIELDS = ("job_id", "user", "job_name", "job_result", "job_state", "job_progress", "job_type", "started_time",
              "submitted_time", "finished_time", "elapsed_time", "arguments", "properties", "launcher_id", "app_id",
              "tracking_url", "queue")
+# JobExeResult, the v1.1 record (huaweicloudsdkmrs v1 model): what a v1.1 answer carries of a seeded record.
+V1_FIELDS = ("id", "create_at", "update_at", "tenant_id", "job_id", "job_name", "start_time", "end_time", "cluster_id",
+             "group_id", "jar_path", "input", "output", "job_log", "job_type", "file_action", "arguments", "hql",
+             "job_state", "job_final_status", "hive_script_path", "create_by", "finished_step", "job_main_id",
+             "job_step_id", "postpone_at", "step_name", "step_num", "task_num", "update_by", "spend_time", "step_seq",
+             "progress")
+# v1.1 job_final_status of each job_state: 0 unfinished, 1 terminated due to an execution error, 2 executed
+# successfully, 3 canceled. job_state: -1 (or 1, setting mrs_v1_terminated_code) terminated, 1 starting ([TF]),
+# 2 running, 3 completed, 4 abnormal, 5 error ([TF]).
+V1_FINAL_STATUS = {-1: 3, 1: 0, 2: 0, 3: 2, 4: 1, 5: 1}
+# v2 job_progress is a percent (the official examples give 0 and 100).
+PROGRESS = {"NEW": 0.0, "NEW_SAVING": 0.0, "SUBMITTED": 0.0, "ACCEPTED": 0.0, "RUNNING": 50.0}
 INT_FIELDS = ("started_time", "submitted_time", "finished_time", "elapsed_time", "create_at", "update_at",
               "start_time", "end_time", "job_state", "job_final_status", "job_type_v1", "postpone_at")
 
@@ -77,7 +89,7 @@ def seed(state, v2_records, v1_records):
         record.setdefault("started_time", 0 if job_state in ("NEW", "NEW_SAVING", "SUBMITTED") else record["submitted_time"] + 1000)
         record.setdefault("finished_time", 0 if running else record["submitted_time"] + 60000)
         record.setdefault("elapsed_time", 0 if running else 59000)
-        record.setdefault("job_progress", 0.5 if running else 1.0)
+        record.setdefault("job_progress", PROGRESS.get(job_state, 100.0))
         record.setdefault("arguments", "[]")
         record.setdefault("properties", "{}")
         record.setdefault("launcher_id", "application_%s" % record["job_id"][:8])
@@ -91,8 +103,8 @@ def seed(state, v2_records, v1_records):
         project = record.pop("project_id", None) or DEMO_PROJECT
         record.setdefault("job_name", "job")
         record.setdefault("job_state", 3)
-        # 0 unfinished, 1 execution error, 2 success, 3 canceled
-        record.setdefault("job_final_status", {1: 0, 2: 0, -1: 3, 3: 2}.get(record["job_state"], 1))
+        # Consistent with job_state unless the seed says otherwise (OTC's example: job_state 2, job_final_status 1).
+        record.setdefault("job_final_status", V1_FINAL_STATUS.get(record["job_state"], 1))
         record.setdefault("create_at", now)
         record.setdefault("update_at", record["create_at"])
         record.setdefault("tenant_id", project)
@@ -120,8 +132,18 @@ def vanish(state, ids):
     state.mrs_version += 1
 
 
+def _business_error(state, code, message):
+    """An MRS job error (01xx), with the status of the setting mrs_business_error_status: OTC's error table lists
+    them with 500, [TF] sees 0176 with 400. The cluster and project errors (12000003, 12000107) are 400 in every
+    source and stay 400."""
+    return huawei_error(int(state.config["mrs_business_error_status"]), code, message)
+
+
 def _not_found(state):
-    return huawei_error(int(state.config["mrs_not_found_status"]), "0176", "The job does not exist.")
+    status = state.config["mrs_not_found_status"]
+    if status is None:
+        return _business_error(state, "0176", "The job does not exist.")
+    return huawei_error(int(status), "0176", "The job does not exist.")
 
 
 def _no_cluster():
@@ -159,13 +181,13 @@ def _list(state, project, cluster, query):
         limit = int(query.get("limit", "10"))
         page = int(query.get("offset", "1"))
     except ValueError:
-        return huawei_error(400, "0166", "Failed to query the job list: limit and offset must be integers.")
+        return _business_error(state, "0166", "Failed to query the job list: limit and offset must be integers.")
     if limit < 1 or page < 1:
-        return huawei_error(400, "0166", "Failed to query the job list: limit and offset start at 1.")
+        return _business_error(state, "0166", "Failed to query the job list: limit and offset start at 1.")
     maximum = int(state.config["mrs_list_max_limit"])
     if limit > maximum:
         if state.config["mrs_list_over_limit"] == "reject":
-            return huawei_error(400, "0166", "Failed to query the job list: limit exceeds %d." % maximum)
+            return _business_error(state, "0166", "Failed to query the job list: limit exceeds %d." % maximum)
         limit = maximum
     key = (project, cluster, tuple(sorted((k, v) for k, v in query.items() if k not in ("limit", "offset"))),
            len(state.mrs), state.mrs_version)
@@ -198,7 +220,7 @@ def _kill(state, project, cluster, job_id):
         return _not_found(state)
     if record["job_state"] in RUNNING:
         def finish(record=record):
-            record.update(job_state="KILLED", job_result="KILLED", finished_time=now_ms(), job_progress=1.0)
+            record.update(job_state="KILLED", job_result="KILLED", finished_time=now_ms(), job_progress=100.0)
             state.mrs_version += 1
         state.schedule("mrs", (project, job_id), state.config["kill_delay"], finish)
     return huawei_reply(202)
@@ -208,17 +230,17 @@ def _batch_delete(state, project, cluster, request):
     body = request.json()
     ids = body.get("job_id_list") if isinstance(body, dict) else None
     if not ids or not isinstance(ids, list):
-        return huawei_error(400, "0178", "The job ID cannot be left blank.")
+        return _business_error(state, "0178", "The job ID cannot be left blank.")
     maximum = state.config["mrs_batch_delete_max"]
     if maximum is not None and len(ids) > int(maximum):
-        return huawei_error(400, "0161", "Failed to delete jobs in batches: at most %d ids." % int(maximum))
+        return _business_error(state, "0161", "Failed to delete jobs in batches: at most %d ids." % int(maximum))
     keys = [(project, i) for i in ids]
     existing = [k for k in keys if k in state.mrs and state.mrs[k]["cluster_id"] == cluster]
     if len(existing) < len(keys) and state.config["mrs_batch_delete_unknown_ids"] == "reject":
         return _not_found(state)
     running = [k for k in existing if state.mrs[k]["job_state"] in RUNNING]
     if running and state.config["mrs_batch_delete_running"] == "reject":
-        return huawei_error(400, "0183", "The job is running.")
+        return _business_error(state, "0183", "The job is running.")
     for key in existing:
         del state.mrs[key]
         state.pending.pop(("mrs", key), None)
@@ -228,7 +250,7 @@ def _batch_delete(state, project, cluster, request):
 
 # -- v1.1 -------------------------------------------------------------------------------------------------------
 def _v1_view(state, record):
-    view = dict(record)
+    view = {k: record[k] for k in V1_FIELDS if k in record}
     if view.get("job_state") == -1 and int(state.config["mrs_v1_terminated_code"]) == 1:
         view["job_state"] = 1
     return view
@@ -247,10 +269,12 @@ def _handle_v1(state, operation, groups, request):
             size = int(query.get("page_size", "10"))
             page = int(query.get("current_page", "1"))
         except ValueError:
-            return huawei_error(400, "MRS.0002", "page_size and current_page must be integers.")
+            return _business_error(state, "MRS.0002", "page_size and current_page must be integers.")
         if not 1 <= size <= 100 or page < 1:
-            return huawei_error(400, "MRS.0002", "page_size must be 1-100 and current_page at least 1.")
-        cluster = query.get("cluster_id") or query.get("clusterId")
+            return _business_error(state, "MRS.0002", "page_size must be 1-100 and current_page at least 1.")
+        spelling = state.config["mrs_v1_cluster_filter"]
+        cluster = {"cluster_id": query.get("cluster_id"), "clusterId": query.get("clusterId"), "none": None,
+                   "both": query.get("cluster_id") or query.get("clusterId")}[spelling]
         matching = [r for (p, _i), r in state.mrs_v1.items() if p == project]
         if cluster:
             matching = [r for r in matching if r["cluster_id"] == cluster]
@@ -262,12 +286,14 @@ def _handle_v1(state, operation, groups, request):
             matching = [r for r in matching if str(_v1_view(state, r)["job_state"]) == query["state"]]
         matching.sort(key=lambda r: (r["create_at"], r["id"]), reverse=True)
         window = matching[(page - 1) * size:page * size]
-        return huawei_reply(200, {"totalRecord": len(matching), "job_executions": [_v1_view(state, r) for r in window]})
+        total = state.config["mrs_v1_total_record"]
+        total = len(matching) if total == "exact" else int(total)
+        return huawei_reply(200, {"totalRecord": total, "job_executions": [_v1_view(state, r) for r in window]})
     record = state.mrs_v1.get((project, groups[1]))
     if record is None and operation == "DeleteJobExecution" and (project, groups[1]) in state.mrs:
         # The v1.1 DELETE also addresses executions listed by the v2 API (the benchmarks' uri baseline uses it).
         if state.mrs[(project, groups[1])]["job_state"] in RUNNING:
-            return huawei_error(400, "0183", "The job is running.")
+            return _business_error(state, "0183", "The job is running.")
         del state.mrs[(project, groups[1])]
         state.mrs_version += 1
         return huawei_reply(204)
@@ -276,6 +302,6 @@ def _handle_v1(state, operation, groups, request):
     if operation == "ShowJobExes":
         return huawei_reply(200, {"job_execution": _v1_view(state, record)})
     if record["job_state"] == 2 or (record["job_state"] == 1 and record.get("job_final_status") in (None, 0)):
-        return huawei_error(400, "0183", "The job is running.")
+        return _business_error(state, "0183", "The job is running.")
     del state.mrs_v1[(project, groups[1])]
     return huawei_reply(204)

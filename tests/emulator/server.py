@@ -85,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         found = route(request)
         if found is None:
-            reply = huawei_error(404, "APIGW.0101", "The API does not exist or has not been published in the environment.")
+            reply = huawei_error(404, "APIGW.0101", GATEWAY_MESSAGES["APIGW.0101"])
             self._log(request, "unknown", "unknown", reply)
             self._send(reply)
             return
@@ -113,25 +113,34 @@ class Handler(BaseHTTPRequestHandler):
             state.advance()
             if fault is not None and fault.get("kind") == "vanish":
                 service.vanish(state, fault.get("ids") or [])
-            try:
-                cloud = _cloud(service)
-                if cloud == "tencent":
-                    verify_tencent(request, state, getattr(service, "SIGNING_SERVICE", "batch"))
-                elif cloud == "huawei":
-                    verify_huawei(request, state)
-            except AuthFailure as failure:
-                reply = (tencent_error(failure.code, failure.message) if cloud == "tencent"
-                         else huawei_error(failure.status, failure.code, failure.message))
+            cloud = _cloud(service)
+            if cloud == "huawei" and state.gateway_404(service.NAME, operation):
+                # API Gateway finds no such API (not published in this region or cloud) before it authenticates.
+                reply = huawei_error(404, "APIGW.0101", GATEWAY_MESSAGES["APIGW.0101"])
             else:
-                account = request_account(request, state)
-                # A denied call is answered before the rate limit counts it and before the handler can change anything.
-                reply = policies.check(state, cloud, service.NAME, operation, params, request, account)
-                if reply is None and not state.allow(service.NAME, operation, account, request_region(request)):
-                    reply = service.throttled(state)
-                elif reply is None:
-                    reply = service.handle(state, operation, params, request)
+                reply = self._answer(state, cloud, service, operation, params, request)
             self._log(request, service.NAME, operation, reply)
         self._send(reply)
+
+    @staticmethod
+    def _answer(state, cloud, service, operation, params, request):
+        """The reply of an API call that reached its service: signature, policy, rate limit, then the handler."""
+        try:
+            if cloud == "tencent":
+                verify_tencent(request, state, getattr(service, "SIGNING_SERVICE", "batch"))
+            elif cloud == "huawei":
+                verify_huawei(request, state)
+        except AuthFailure as failure:
+            return (tencent_error(failure.code, failure.message) if cloud == "tencent"
+                    else huawei_error(failure.status, failure.code, failure.message))
+        account = request_account(request, state)
+        # A denied call is answered before the rate limit counts it and before the handler can change anything.
+        reply = policies.check(state, cloud, service.NAME, operation, params, request, account)
+        if reply is None and not state.allow(service.NAME, operation, account, request_region(request)):
+            reply = service.throttled(state)
+        elif reply is None:
+            reply = service.handle(state, operation, params, request)
+        return reply
 
     def _apply_fault(self, service, operation, request, fault):
         kind = fault.get("kind", "status")
@@ -250,7 +259,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send(Reply(200, result))
 
 
-GATEWAY_CODES = {429: "APIGW.0308", 500: "APIGW.0601", 502: "APIGW.0201", 503: "APIGW.0613", 504: "APIGW.0201"}
+GATEWAY_CODES = {404: "APIGW.0101", 429: "APIGW.0308", 500: "APIGW.0601", 502: "APIGW.0201", 503: "APIGW.0613",
+                 504: "APIGW.0201"}
+# API Gateway's own messages, for a fault that names the code (or the status) and no message.
+GATEWAY_MESSAGES = {"APIGW.0101": "The API does not exist or has not been published in the environment."}
 GATEWAY_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
@@ -262,8 +274,8 @@ def _status_fault(fault, tencent):
     elif tencent:
         reply = tencent_error(fault.get("code") or "InternalError", fault.get("message") or "injected fault")
     else:
-        reply = huawei_error(status, fault.get("code") or GATEWAY_CODES.get(status, "APIGW.0601"),
-                             fault.get("message") or "injected fault")
+        code = fault.get("code") or GATEWAY_CODES.get(status, "APIGW.0601")
+        reply = huawei_error(status, code, fault.get("message") or GATEWAY_MESSAGES.get(code, "injected fault"))
     if fault.get("retry_after") is not None:
         reply.headers["Retry-After"] = str(fault["retry_after"])
     return reply

@@ -19,6 +19,9 @@ COUNTERS = {"SUBMITTED": "SubmittedCount", "PENDING": "PendingCount", "RUNNABLE"
             "STARTING": "StartingCount", "RUNNING": "RunningCount", "SUCCEED": "SucceedCount",
             "FAILED": "FailedCount", "FAILED_INTERRUPTED": "FailedInterruptedCount"}
 UNFINISHED = ("SubmittedCount", "PendingCount", "RunnableCount", "StartingCount", "RunningCount", "FailedInterruptedCount")
+# DescribeJob's answer (DescribeJobResponse without RequestId): what it carries of a seeded record.
+DESCRIBE_JOB_FIELDS = ("JobId", "JobName", "Zone", "Priority", "JobState", "CreateTime", "EndTime", "TaskSet",
+                       "DependenceSet", "TaskMetrics", "TaskInstanceMetrics", "StateReason", "Tags", "NextAction")
 FILTER_NAMES = ("job-id", "job-name", "job-state", "zone", "tag-key", "tag-value")
 
 
@@ -45,8 +48,10 @@ def seed(state, records):
         job.setdefault("Zone", region + "-3")
         job.setdefault("Priority", 1)
         job.setdefault("CreateTime", iso(time.time() - 3600))
-        job.setdefault("EndTime", job["CreateTime"] if job_state in ("SUCCEED", "FAILED") else None)
-        task = {"TaskName": "task-1", "TaskState": job_state, "CreateTime": job["CreateTime"], "EndTime": job["EndTime"]}
+        # api.json: a job's EndTime is never null (an unfinished job's is "", the emulator's choice), a task's may be.
+        job.setdefault("EndTime", job["CreateTime"] if job_state in ("SUCCEED", "FAILED") else "")
+        task = {"TaskName": "task-1", "TaskState": job_state, "CreateTime": job["CreateTime"],
+                "EndTime": job["EndTime"] or None}
         job.setdefault("TaskSet", [task])
         job.setdefault("DependenceSet", [])
         job.setdefault("TaskMetrics", _metrics(job_state))
@@ -114,7 +119,7 @@ def handle(state, operation, params, request):
     if job is None:
         return tencent_error("ResourceNotFound.Job", "The specified job does not exist.")
     if operation == "DescribeJob":
-        return tencent_ok(dict(job))
+        return tencent_ok({k: job[k] for k in DESCRIBE_JOB_FIELDS if k in job})
     if operation == "DeleteJob":
         if not _finished(job):
             return tencent_error(state.config["tencent_not_finished_error"],
