@@ -16,7 +16,7 @@ import time
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, UnexpectedError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import CallOrder, RunStopped
 
 # How a refused call is read: a target's ``classify(error)`` returns one of these for a stop or delete call.
 GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
@@ -32,6 +32,19 @@ HALTED = "halted"  # not sent: the time budget is spent or the run was cancelled
 # Batch-delete calls in flight at a time (MRS v2, Workspace): each one deletes up to ``batch_size`` records, so a
 # few at once cut the wait on a large cleanup without crowding the service.
 BATCH_DELETE_WORKERS = 4
+
+
+class StillBusy(CloudJobsError):
+    """Raised by a delete call when a look just before it found that the record must not be deleted now (a Tencent
+    FAILED job whose task instances still run): it is reported as not finished, with ``reason``, and no delete was
+    sent. So a look that costs a call per record is made only for the records a run is about to delete."""
+
+    code = None
+    request_id = None
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class SelectionTooLarge(CloudJobsError):
@@ -60,14 +73,11 @@ class CleanupTarget:
     ``full_records``     False when the result will not return the records: the look then keeps of each selected
                          record only ``record_fields`` (through ``keep``), what the decisions and ``summary`` read,
                          so that a run over tens of thousands of records holds a fraction of the memory
-    ``control``          the run's gate (``_run_control.RunControl``), set by ``ensure_absent``: ``delete`` passes it
-                         on to ``delete_in_batches`` / ``delete_each``, which ask it before every call
     """
 
     noun = "record"
     can_stop = True  # False where the service has no stop call (force is then refused before any request)
     ids = None
-    control = None
     full_records = True
     record_fields = None
 
@@ -116,19 +126,22 @@ class CleanupTarget:
 
 
 def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
-                  clock=time.monotonic, control=None):
+                  clock=time.monotonic, max_deletions_per_run=None):
     """Run the cleanup for ``target`` and return a ``CleanupResult``, whatever happens.
 
     Only records found by the look are ever deleted; check mode stops right after deciding. A failure at any
     step (the look, the guard, a fatal error while stopping or deleting) ends the run with the result as far
     as it got: every selected id the run did not reach is reported in ``not_deleted`` with the reason.
 
-    ``control`` (``_run_control.RunControl``) is asked before every stop, poll and delete call: once the time
-    budget is spent, no new call starts, calls in flight finish, and every record not reached is reported with the
-    budget as its reason (not a failure: the next run continues, oldest first); once the run is cancelled, the
-    same, and the task fails. A look the budget or a cancel cuts short deletes nothing and fails the task.
+    The run's time budget and a cancel are the gate's (``_run_control.RunControl.admit``, which every call passes): a
+    call it refuses raises RunStopped, and every record not reached is then reported with the budget as its reason
+    (not a failure: the next run continues, oldest first) or the cancel (a failure). A look the budget cuts short
+    deletes nothing and is no failure either; ``result.look_stopped`` says so. ``sleep`` is the dance's only wait
+    (the force wait): the run's ``RunControl.pause``, which raises RunStopped once the run must stop.
+
+    ``max_deletions`` refuses a selection larger than it (nothing is deleted); ``max_deletions_per_run`` deletes the
+    oldest that many and reports the rest as left for the next run, like a spent budget.
     """
-    target.control = control
     result = CleanupResult(record_id=target.record_id)
     result.requested = set(target.ids or ())
     try:
@@ -138,9 +151,10 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
             raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
             raise UnexpectedError(exc, "the look")
+    except RunStopped as stop:
+        _look_cut_short(stop, target, result)
+        return result
     except CloudJobsError as error:
-        if isinstance(error, RunStopped):
-            error = _look_cut_short(error, target)
         result.stop(str(error), error)  # nothing was looked at, so nothing was deleted
         for record_id in target.ids or ():  # every id asked for is still reported, once
             result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
@@ -148,7 +162,8 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     result.select(records)
     result.mark_absent(absent_ids)
     try:
-        _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock, control)
+        _decide_and_delete(target, result, check_mode, force, max_deletions, max_deletions_per_run, wait_timeout,
+                           sleep, clock)
     except SelectionTooLarge as error:
         result.stop(str(error))
         result.settle_remaining(OVER_MAX_DELETIONS)
@@ -166,14 +181,23 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     return result
 
 
-def _look_cut_short(stop, target):
-    """The failure of a look the budget or a cancel cut short: it names what to change."""
+def _look_cut_short(stop, target, result):
+    """A look the budget or a cancel cut short: nothing was selected, so nothing was deleted. The ids asked for are
+    reported as not reached. A spent budget is no failure (the next run looks again; ``look_stopped`` carries the
+    warning); a cancel is."""
     if stop.budget:
-        message = ("%s before the look at the %ss finished: nothing was deleted. The listing alone needs more time "
-                   "than the budget: raise time_budget, or narrow the selection" % (stop, target.noun))
+        result.look_stopped = ("%s before the look at the %ss finished: nothing was deleted, and the next run looks "
+                               "again. If every run ends so, the listing alone needs more time than the budget: raise "
+                               "time_budget, or narrow the selection" % (stop, target.noun))
+        result.budget_stop = stop
+        for record_id in target.ids or ():
+            result.mark_unreached(record_id, NOT_LOOKED_AT_BUDGET, stop.without_call())
     else:
-        message = "%s before the look at the %ss finished: nothing was deleted" % (stop, target.noun)
-    return RunStopped(stop.kind, message, stop.last_error)
+        error = RunStopped(stop.kind, "%s before the look at the %ss finished: nothing was deleted"
+                           % (stop, target.noun), stop.last_error)
+        result.stop(str(error), error)
+        for record_id in target.ids or ():
+            result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
 
 
 def oldest_first(target, records):
@@ -184,7 +208,8 @@ def oldest_first(target, records):
     return sorted(records, key=key)
 
 
-def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock, control):
+def _decide_and_delete(target, result, check_mode, force, max_deletions, max_deletions_per_run, wait_timeout, sleep,
+                       clock):
     decidable = []
     for record in result.records:
         why = target.kept(record)
@@ -213,6 +238,13 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
             result.mark_busy(target.record_id(record), "%s; force=true stops it" % reason if target.can_stop else reason)
         busy = []
 
+    if max_deletions_per_run is not None and len(ready) + len(busy) > max_deletions_per_run:
+        # A backlog drained in steps: this run takes the oldest, in the order it deletes; the rest waits for the next.
+        left = (ready + [target.record_id(r) for r, _blocker in busy])[max_deletions_per_run:]
+        ready, busy = ready[:max_deletions_per_run], busy[:max(0, max_deletions_per_run - len(ready))]
+        for record_id in left:
+            result.mark_left(record_id, LEFT_PER_RUN % max_deletions_per_run)
+
     # Oldest first: what can go now, then (force) what has to be stopped first, each oldest first. So a run cut short
     # by its time budget has made the most progress it could, and the records still running, the newest, come last.
     busy_ids = [target.record_id(r) for r, _blocker in busy]
@@ -229,31 +261,31 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
     if result.budget_stop is not None:
         halt(busy_ids, result, result.budget_stop.without_call())
         return
-    finished = set(_stop_and_wait(target, [r for r, _blocker in busy], result, wait_timeout, sleep, clock, control))
+    finished = set(_stop_and_wait(target, [r for r, _blocker in busy], result, wait_timeout, sleep, clock))
     stopped = [i for i in busy_ids if i in finished]
     if stopped:
         target.delete(stopped, result)
 
 
-def _stop_and_wait(target, records, result, wait_timeout, sleep, clock, control=None):
+def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
     """Stop each busy record, then poll with backoff until it can be deleted; returns the ids now deletable.
 
     One loop and one deadline (``wait_timeout``) for the whole wait: a stop the service refuses because the record
     is not far enough yet (``classify`` says NOT_FINISHED: Tencent refuses TerminateJob while a job is SUBMITTED)
     is tried again on each round. A stop refused for a reason every further call would share (ABORT) ends the
     run: the error is raised, and ``ensure_absent`` reports every selected id not yet settled, stopped ones too.
-    ``control`` is asked before every stop and poll: once it says stop, the records this run stopped are reported
-    as stopped but not deleted, and RunStopped is raised for ``ensure_absent`` to report the rest.
+    A stop or poll the gate refuses, or a wait cut short (``sleep`` raises RunStopped), reports the records this
+    run stopped as stopped but not deleted, and RunStopped goes on to ``ensure_absent`` to report the rest.
     """
     stopped = set()  # ids this run stopped
     try:
-        return _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, control, stopped)
+        return _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, stopped)
     except RunStopped as stop:
         halt([i for i in (target.record_id(r) for r in records) if i in stopped], result, stop, stopped=True)
         raise
 
 
-def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, control, stopped):
+def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, stopped):
     by_id = {target.record_id(r): r for r in records}
     to_stop = list(by_id)  # not stopped yet
     waiting = []  # stopped, not finished yet
@@ -264,8 +296,6 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
     while True:
         refused = []
         for record_id in to_stop:
-            if control is not None:
-                control.check()
             try:
                 target.stop(by_id[record_id])
             except ApiError as error:
@@ -285,8 +315,6 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
         to_stop = refused
         if not waiting and not to_stop:
             return ready
-        if control is not None:
-            control.check()
         try:
             current = target.refresh(waiting + to_stop)
         except ApiError as error:
@@ -324,7 +352,7 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
                                         refusals[record_id])
             return ready
         pause = min(delay, remaining)
-        sleep(control.sleep_limit(pause) if control is not None else pause)
+        sleep(pause)
         delay = min(delay * 2, 10.0)
 
 
@@ -334,10 +362,15 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
 OVER_MAX_DELETIONS = "selection over max_deletions"
 NOT_ATTEMPTED = "not attempted: the run stopped"
 NOT_LOOKED_AT = "not attempted: the look failed"
+NOT_LOOKED_AT_BUDGET = "not attempted: time_budget spent during the look"
 NOT_REACHED_BUDGET = "not attempted: time_budget spent"
 NOT_REACHED_CANCELLED = "not attempted: the run was cancelled"
+# A delete was sent and refused in a way worth retrying, and the retry was not sent: the entry keeps that refusal.
+RETRY_NOT_SENT_BUDGET = "delete sent and refused, not retried: time_budget spent"
+RETRY_NOT_SENT_CANCELLED = "delete sent and refused, not retried: the run was cancelled"
 STOPPED_BUDGET = "stopped, not deleted: time_budget spent"
 STOPPED_CANCELLED = "stopped, not deleted: the run was cancelled"
+LEFT_PER_RUN = "left for the next run: max_deletions_per_run=%d, oldest first"
 DELETE_FAILED = "delete failed"
 NOT_FINISHED_YET = "not finished yet"
 STOP_FAILED = "could not be stopped"
@@ -346,13 +379,14 @@ STOP_FAILED = "could not be stopped"
 def halt(ids, result, stop, stopped=False):
     """Ids the run did not reach because ``stop`` (RunStopped) ended it: with the budget as their reason they are no
     failure (the next run continues); a cancel fails the task. ``stopped``: this run stopped them (force)."""
+    sent = stop.last_error is not None  # the call was sent, refused, and its retry was not
     if stop.budget:
-        reason = STOPPED_BUDGET if stopped else NOT_REACHED_BUDGET
+        reason = STOPPED_BUDGET if stopped else RETRY_NOT_SENT_BUDGET if sent else NOT_REACHED_BUDGET
         for record_id in ids:
             result.mark_unreached(record_id, reason, stop)
         result.budget_stop = result.budget_stop or stop
     else:
-        reason = STOPPED_CANCELLED if stopped else NOT_REACHED_CANCELLED
+        reason = STOPPED_CANCELLED if stopped else RETRY_NOT_SENT_CANCELLED if sent else NOT_REACHED_CANCELLED
         for record_id in ids:
             result.mark_not_deleted(record_id, reason, stop, own_call=stop.last_error is not None)
         if result.message is None:
@@ -408,7 +442,7 @@ class _Recheck:
         return gone, ([i for i in ids if i not in self.gone] if gone else ids)
 
 
-def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1, existing=None, control=None):
+def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1, existing=None):
     """Delete ``ids`` in chunks with ``delete_batch(chunk)``, up to ``workers`` chunks at a time.
 
     A batch the API refuses because members may be gone is looked at once more with ``existing(ids)`` (when the
@@ -419,16 +453,20 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
     ``ids`` whatever order the calls finish in; after a refusal every further call would share (ABORT), no batch
     is started, the run stops with that error, and every id not yet deleted is reported.
 
-    ``control`` (``_run_control.RunControl``) is asked before every call: once it says stop (the time budget is
-    spent, the run was cancelled), no call starts, the calls in flight finish and are recorded, and every id not
-    sent is reported by ``halt``.
+    Batches are numbered as they are taken, oldest first (``CallOrder``), and the gate every call passes
+    (``RunControl.admit``) lets their first calls start in that order, whatever the workers and the rate limiter do:
+    a run the budget ends has deleted the oldest part of ``ids``. Once the gate says stop (the time budget is spent,
+    the run was cancelled), no call starts, the calls in flight finish and are recorded, and every id not sent is
+    reported by ``halt``. A delete call may raise ``StillBusy`` (a look just before it found the record busy): the
+    record is reported as not finished, and nothing was sent for it.
     """
     batches = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
     outcomes = [None] * len(batches)  # per batch: [(verdict, ids, error)], in the order the calls were made
     lock = threading.Lock()
     queue = list(range(len(batches) - 1, -1, -1))
     aborted = []
-    halted = []  # the RunStopped that ended the run, once the control said stop
+    halted = []  # the RunStopped that ended the run, once the gate said stop
+    order = CallOrder()
 
     def open_ids():
         return [i for index, batch in enumerate(batches) if outcomes[index] is None for i in batch]
@@ -440,13 +478,11 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
             with lock:
                 if not queue or aborted or halted:
                     return
-                stop = control.stopped() if control is not None else None
-                if stop is not None:
-                    halted.append(stop)
-                    return
                 index = queue.pop()
+                number = order.take()  # taken with the batch: numbers follow the batches' order, oldest first
             try:
-                events = _delete_batch_tree(batches[index], delete_batch, classify, recheck, control)
+                with order.turn(number):
+                    events = _delete_batch_tree(batches[index], delete_batch, classify, recheck)
             except Exception as exc:  # pylint: disable=broad-exception-caught
                 # A bug or a library's exception outside any call: the batch's outcome is unknown, and the run ends.
                 error = UnexpectedError(exc, "deleting a batch")
@@ -474,7 +510,7 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
                 result.mark_absent(members)
             elif verdict == NOT_FINISHED:
                 for record_id in members:
-                    result.mark_busy(record_id, NOT_FINISHED_YET, error)
+                    result.mark_busy(record_id, getattr(error, "reason", None) or NOT_FINISHED_YET, error)
             elif verdict == ABORT:
                 _abandon(members, result, error)
             elif verdict == HALTED:
@@ -487,21 +523,21 @@ def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1
         result.stop(str(aborted[0]), aborted[0])
 
 
-def delete_each(ids, delete_one, classify, result, workers=1, existing=None, control=None):
+def delete_each(ids, delete_one, classify, result, workers=1, existing=None):
     """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls): batches of one,
     so outcomes are recorded in the order of ``ids`` whatever order the calls finish in. ``existing``: as for
     ``delete_in_batches``, the look that decides an answer ``classify`` reads as RECHECK."""
     delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers,
-                      existing=existing, control=control)
+                      existing=existing)
 
 
-def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None):
+def _delete_batch_tree(batch, delete_batch, classify, recheck=None):
     """One batch: ``[(verdict, ids, error)]``. Members a look found gone are not sent. A batch refused because
     members may be gone, and any part answered in a way that proves nothing (RECHECK), is looked at again once
     (``recheck``); a batch refused because of a member is then split in halves. A part answered RECHECK whose members
     a fresh look still finds is not deleted, and ends the run: the API answered "not found" for what exists. A refusal
     every further call would share ends the list: the refused part FAILED, then ABORT with the ids of the batch never
-    tried. ``control`` is asked before every call (a look included): once it says stop, HALTED with every id of the
+    tried. A call (a look included) the gate refuses raises RunStopped: HALTED with every id of the
     batch not sent ends the list. Any other exception of a call is such a refusal too: its part FAILED (its outcome
     is unknown), the rest ABORT."""
     events = []
@@ -520,11 +556,12 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None
                 continue
         sent_at = recheck.tick() if recheck is not None else None
         try:
-            if control is not None:
-                control.check()
             delete_batch(part)
         except RunStopped as stop:
             return events + _halted(part, pending, stop)
+        except StillBusy as busy:
+            events.append((NOT_FINISHED, part, busy))
+            continue
         except ApiError as error:
             verdict = classify(error)
             if verdict == ABORT:
@@ -532,8 +569,6 @@ def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None
             if verdict == RECHECK or (len(part) > 1 and verdict in (GONE, SPLIT_BATCH)):
                 if looks_left:
                     try:
-                        if control is not None:
-                            control.check()
                         recheck.look(sent_at)
                     except RunStopped as stop:
                         return events + _halted(part, pending, stop.without_call())
@@ -574,7 +609,7 @@ def _not_served(error):
 
 
 def _halted(part, pending, stop):
-    """The events that end a batch the control stopped: ``part`` (whose retry ``stop`` may have refused), then the
+    """The events that end a batch the gate stopped: ``part`` (whose retry ``stop`` may have refused), then the
     parts of the batch never sent."""
     rest = [i for ids, _looks in reversed(pending) for i in ids]
     return [(HALTED, part, stop)] + ([(HALTED, rest, stop.without_call())] if rest else [])

@@ -396,7 +396,7 @@ class MrsJobExecutions(_MrsTarget):
     def delete(self, ids, result):
         delete_in_batches(
             ids, self.batch_size, lambda batch: self.client.batch_delete_job_executions(self.cluster_id, batch),
-            self.classify, result, workers=BATCH_DELETE_WORKERS, existing=self.existing, control=self.control,
+            self.classify, result, workers=BATCH_DELETE_WORKERS, existing=self.existing,
         )
 
     def existing(self, ids):
@@ -512,7 +512,7 @@ class MrsJobExecutionsV1(_MrsTarget):
 
     def delete(self, ids, result):
         delete_each(ids, self.client.delete_job_execution_v1, self.classify, result, workers=self.workers,
-                    existing=self.existing, control=self.control)
+                    existing=self.existing)
 
     def classify(self, error):
         return classify_delete_error(error)

@@ -259,7 +259,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     def delete(self, ids, result):
         delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result,
-                          workers=BATCH_DELETE_WORKERS, existing=lambda still: set(self._find(still)), control=self.control)
+                          workers=BATCH_DELETE_WORKERS, existing=lambda still: set(self._find(still)))
         asked = set(ids)
         refused = [n["id"] for n in result.not_deleted if n["id"] in asked and n["id"] not in result.unreached]
         # A run stopped by a fatal error (a denial), a spent budget or a cancel asks nothing more.

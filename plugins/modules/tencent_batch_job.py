@@ -282,7 +282,7 @@ def run(module, connection):
     params = module.params
     check_delete_options(params)
     selection = tencent_selection(params["job_ids"], params["filters"], force=params["force"])
-    target = tencent_target(TencentBatchClient(connection), selection)
+    target = tencent_target(TencentBatchClient(connection), selection, instances_in_look=module.check_mode)
     return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control)
 
 
