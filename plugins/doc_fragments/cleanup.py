@@ -42,6 +42,14 @@ options:
       - How long the run may take, for a maintenance window or a job template timeout, as a duration such as V(90s),
         V(45m), V(2h) or V(1h30m) (weeks V(w), days V(d), hours V(h), minutes V(m) and seconds V(s), largest first).
         Counted from the module's start, so building the connection and the listing count too.
+      - The budget is per task run, not shared - each task, and each item of a loop, gets all of it, so a loop over
+        two regions with V(45s) may take 90 seconds and more. To share one window between tasks, note the time once
+        before them, pass each task what is left of the window (the window minus the seconds spent so far, followed
+        by V(s)), and skip a task that would start with nothing left, since zero is refused. The shipped playbook
+        C(cloudjobs.cleanup.nightly_cleanup) does so with its variable C(cleanup_time_budget) (see
+        C(playbooks/tasks/cleanup.yml)), and the
+        R(scheduled cleanup guide,ansible_collections.cloudjobs.cleanup.docsite.scheduled_cleanup_awx) shows the
+        pattern for tasks of your own.
       - Once it is spent, no new stop or delete call starts; the calls in flight finish and are reported. Every
         selected record the run did not reach is reported in RV(not_deleted) with a reason that names the budget.
         These alone do not fail the task - a warning says how many are left - because deletes go oldest first and

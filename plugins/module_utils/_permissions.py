@@ -7,10 +7,13 @@ PRIVATE to this collection; no stability promise.
 
 ``PERMISSIONS`` names, per client operation, the actions that grant it: for Huawei Cloud the classic (policy
 ``Version 1.1``) name and its identity-policy (``Version 5.0``) name, which the API pages list side by side (the
-identity name's "Alias" is the classic one; either grants the call); for Tencent Cloud the CAM name. ``MODES`` says
-which operations each way of running a module uses; the minimal policy of a mode is the union of their actions.
-``denial`` turns a refused call into what the task's message says: the operation, the actions to grant, and how to
-decode the service's ``encoded_authorization_message``.
+identity name's "Alias" is the classic one; either grants the call); for Tencent Cloud the CAM name. ``denial`` turns
+a refused call into what the task's message says: the operation, the actions to grant, and how to decode the
+service's ``encoded_authorization_message``.
+
+Which operations each way of running a module calls (always, or only on a named path) is docs and test data, not
+needed by a module run: it lives with the permissions guide's generator, tests/docs_site/permissions_page.py, which
+reads this table. Keep this module to the standard library: every module run imports it.
 """
 
 from __future__ import annotations
@@ -106,96 +109,6 @@ PERMISSIONS = {
         _tencent("metadata", "CamSecurityCredentials",
                  "GET /latest/meta-data/cam/security-credentials/{role} (CVM metadata)", None),
     )
-}
-
-
-class Mode(namedtuple("Mode", "key cloud title modules operations credential")):
-    """One way of running the modules: ``operations`` are the ``(service, operation)`` keys of ``PERMISSIONS`` it
-    calls. ``credential`` modes add to any other: their actions belong to the credential the module starts from,
-    the others to the one it ends up with (an assumed agency or role, an instance's agency or role)."""
-
-    def permissions(self):
-        return [PERMISSIONS[key] for key in self.operations]
-
-    def actions(self, system):
-        """The actions to grant in ``system``, in table order, each once."""
-        names = []
-        for permission in self.permissions():
-            name = permission.names.get(system)
-            if name and name not in names:
-                names.append(name)
-        return names
-
-
-_MRS_READ = (("mrs", "ShowJobExeListNew"), ("mrs", "ShowSingleJobExe"))
-_MRS_V11_READ = (("mrs", "ListExecuteJob"), ("mrs", "ShowJobExes"))
-_WORKSPACE_READ = (("workspace", "ListScheduledTasks"), ("workspace", "ShowScheduledTasks"))
-_TENCENT_READ = (("batch", "DescribeJobs"), ("batch", "DescribeJob"))
-MODES = (
-    Mode("mrs_read", HUAWEI, "MRS, look only: the _info module, and check mode",
-         ("mrs_job_executions_info", "mrs_job_executions"), _MRS_READ, False),
-    Mode("mrs_delete", HUAWEI, "MRS, a real run", ("mrs_job_executions",), _MRS_READ + (("mrs", "BatchDeleteJobs"),),
-         False),
-    Mode("mrs_force", HUAWEI, "MRS, a real run with force (kills unfinished executions first)",
-         ("mrs_job_executions",), _MRS_READ + (("mrs", "BatchDeleteJobs"), ("mrs", "StopJob")), False),
-    Mode("mrs_v11_read", HUAWEI, "MRS api_version v1.1, look only: the _info module, and check mode",
-         ("mrs_job_executions_info", "mrs_job_executions"), _MRS_V11_READ, False),
-    Mode("mrs_v11_delete", HUAWEI, "MRS api_version v1.1, a real run", ("mrs_job_executions",),
-         _MRS_V11_READ + (("mrs", "DeleteJobExecution"),), False),
-    Mode("workspace_read", HUAWEI, "Workspace, look only: the _info module, and check mode",
-         ("workspace_scheduled_tasks_info", "workspace_scheduled_tasks"), _WORKSPACE_READ, False),
-    Mode("workspace_delete", HUAWEI, "Workspace, a real run", ("workspace_scheduled_tasks",),
-         _WORKSPACE_READ + (("workspace", "BatchDeleteScheduledTasks"),), False),
-    Mode("tencent_read", TENCENT, "Tencent Batch, look only: the _info module, and check mode",
-         ("tencent_batch_job_info", "tencent_batch_job"), _TENCENT_READ, False),
-    Mode("tencent_delete", TENCENT, "Tencent Batch, a real run", ("tencent_batch_job",),
-         _TENCENT_READ + (("batch", "DeleteJob"),), False),
-    Mode("tencent_force", TENCENT, "Tencent Batch, a real run with force (terminates unfinished jobs first)",
-         ("tencent_batch_job",), _TENCENT_READ + (("batch", "DeleteJob"), ("batch", "TerminateJob")), False),
-    Mode("huawei_project_lookup", HUAWEI, "Huawei, region without project_id (the project is looked up)",
-         None, (("iam", "KeystoneListAuthProjects"),), True),
-    Mode("huawei_assume_role", HUAWEI, "Huawei, assume_role without domain_id (IAM securitytokens)",
-         None, (("iam", "CreateTemporaryAccessKeyByAgency"),), True),
-    Mode("huawei_assume_role_sts", HUAWEI, "Huawei, assume_role with domain_id (STS AssumeAgency)",
-         None, (("sts", "AssumeAgency"),), True),
-    Mode("huawei_instance", HUAWEI, "Huawei, instance_credentials (the ECS's agency)",
-         None, (("metadata", "MetadataApiToken"), ("metadata", "MetadataSecurityKey")), True),
-    Mode("tencent_assume_role", TENCENT, "Tencent, assume_role", None, (("sts", "AssumeRole"),), True),
-    Mode("tencent_instance", TENCENT, "Tencent, instance_credentials or cam_role_name (the CVM's role)",
-         None, (("metadata", "CamRoleName"), ("metadata", "CamSecurityCredentials")), True),
-)
-MODES_BY_KEY = {mode.key: mode for mode in MODES}
-
-# The modules whose documentation notes name the actions, and the modes each one's notes cover.
-MODULE_MODES = {
-    "mrs_job_executions": ("mrs_read", "mrs_delete", "mrs_force", "mrs_v11_read", "mrs_v11_delete"),
-    "mrs_job_executions_info": ("mrs_read", "mrs_v11_read"),
-    "workspace_scheduled_tasks": ("workspace_read", "workspace_delete"),
-    "workspace_scheduled_tasks_info": ("workspace_read",),
-    "tencent_batch_job": ("tencent_read", "tencent_delete", "tencent_force"),
-    "tencent_batch_job_info": ("tencent_read",),
-}
-
-
-# System (preset) policies that already grant a mode's actions, from the vendors' published policy contents:
-# ``{mode key: [(policy, what to know)]}``. A mode not listed has none to name.
-SYSTEM_POLICIES = {
-    "mrs_read": [("MRS ReadOnlyAccess", "read only; its published description, not its action list, says so"),
-                 ("MRS CommonOperations", "mrs:*:get*, mrs:*:list*, and job submit, stop and delete"),
-                 ("MRS FullAccess", "everything in MRS")],
-    "mrs_delete": [("MRS CommonOperations", "grants mrs:job:batchDelete and mrs:job:delete, not cluster changes"),
-                   ("MRS FullAccess", "everything in MRS")],
-    "mrs_force": [("MRS CommonOperations", "grants mrs:job:stop too"), ("MRS FullAccess", "everything in MRS")],
-    "mrs_v11_read": [("MRS ReadOnlyAccess", "read only"), ("MRS CommonOperations", "read, submit, stop, delete"),
-                     ("MRS FullAccess", "everything in MRS")],
-    "mrs_v11_delete": [("MRS CommonOperations", "grants mrs:job:delete"), ("MRS FullAccess", "everything in MRS")],
-    "workspace_read": [("Workspace ReadOnlyAccess", "read only; that it covers scheduled tasks is UNCONFIRMED"),
-                       ("Workspace FullAccess", "everything in Workspace")],
-    "workspace_delete": [("Workspace FullAccess", "everything in Workspace")],
-    "tencent_read": [("QcloudBatchReadOnlyAccess", "read only: DescribeJobs, DescribeJob"),
-                     ("QcloudBatchFullAccess", "read and write on every Batch resource")],
-    "tencent_delete": [("QcloudBatchFullAccess", "read and write on every Batch resource")],
-    "tencent_force": [("QcloudBatchFullAccess", "read and write on every Batch resource")],
 }
 
 

@@ -52,15 +52,22 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.huaweicloud_group
 notes:
   - The v1.1 API cannot stop a job execution, so O(force) is refused with O(api_version=v1.1).
-  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
-    5.0); either name grants the call. Check mode needs classic C(mrs:job:list), C(mrs:job:get); identity
-    C(mrs:cluster:listJobs), C(mrs:cluster:getJob). A real run adds classic C(mrs:job:batchDelete); identity
-    C(mrs:cluster:deleteJobs). A real run with O(force=true) adds classic C(mrs:job:stop); identity
-    C(mrs:cluster:stopJob). With O(api_version=v1.1), check mode needs classic C(mrs:job:list), C(mrs:job:get); identity
-    C(mrs:cluster:listJobs), C(mrs:cluster:getJob). With O(api_version=v1.1), a real run adds classic C(mrs:job:delete);
-    identity C(mrs:cluster:deleteJobs). Grant them to the credential the module calls with: with O(assume_role), the
-    agency; with O(instance_credentials), the ECS's agency. Copy-paste policies, the system policies that suffice and
-    the AWX pattern: R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
+  - "Permissions: actions are given by their names in Huawei's classic policies (Version 1.1); identity policies
+    (Version 5.0) name them C(mrs:cluster:listJobs) for C(mrs:job:list), C(mrs:cluster:getJob) for C(mrs:job:get),
+    C(mrs:cluster:deleteJobs) for C(mrs:job:batchDelete) and C(mrs:job:delete), C(mrs:cluster:stopJob) for
+    C(mrs:job:stop), and either name grants the call. Check mode needs C(mrs:job:list), and C(mrs:job:get) only with
+    O(job_execution_ids). A real run with O(filters) only needs C(mrs:job:list), C(mrs:job:batchDelete), and
+    C(mrs:job:get) only on the re-check after a refused batch delete. A real run with O(job_execution_ids) needs
+    C(mrs:job:get), C(mrs:job:batchDelete), and C(mrs:job:list) only with several ids or O(filters.keep_latest). A real
+    run with O(force=true) needs C(mrs:job:list), C(mrs:job:get), C(mrs:job:stop), C(mrs:job:batchDelete). With
+    O(api_version=v1.1), check mode needs C(mrs:job:list), and C(mrs:job:get) only with O(job_execution_ids). With
+    O(api_version=v1.1), a real run with O(filters) only needs C(mrs:job:list), C(mrs:job:delete). With
+    O(api_version=v1.1), a real run with O(job_execution_ids) needs C(mrs:job:get), C(mrs:job:delete), and
+    C(mrs:job:list) only when a show or a delete answers a 404 without an MRS not-found code, or with
+    O(filters.keep_latest). Grant them to the credential the module calls with: with O(assume_role), the agency; with
+    O(instance_credentials), the ECS's agency. Copy-paste policies, exactly when each path is taken, the system policies
+    that suffice and the AWX pattern: R(the collection's permissions guide,
+    ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.mrs_job_executions_info
 """

@@ -34,13 +34,13 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.huaweicloud_group
 notes:
-  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
-    5.0); either name grants the call. This module needs classic C(mrs:job:list), C(mrs:job:get); identity
-    C(mrs:cluster:listJobs), C(mrs:cluster:getJob). With O(api_version=v1.1), this module needs classic C(mrs:job:list),
-    C(mrs:job:get); identity C(mrs:cluster:listJobs), C(mrs:cluster:getJob). Grant them to the credential the module
-    calls with: with O(assume_role), the agency; with O(instance_credentials), the ECS's agency. Copy-paste policies,
-    the system policies that suffice and the AWX pattern: R(the collection's permissions guide,
-    ansible_collections.cloudjobs.cleanup.docsite.permissions)."
+  - "Permissions: actions are given by their names in Huawei's classic policies (Version 1.1); identity policies
+    (Version 5.0) name them C(mrs:cluster:listJobs) for C(mrs:job:list), C(mrs:cluster:getJob) for C(mrs:job:get), and
+    either name grants the call. This module needs C(mrs:job:list), and C(mrs:job:get) only with O(job_execution_ids).
+    With O(api_version=v1.1), this module needs C(mrs:job:list), and C(mrs:job:get) only with O(job_execution_ids).
+    Grant them to the credential the module calls with: with O(assume_role), the agency; with O(instance_credentials),
+    the ECS's agency. Copy-paste policies, exactly when each path is taken, the system policies that suffice and the AWX
+    pattern: R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.mrs_job_executions
 """

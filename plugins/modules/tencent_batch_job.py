@@ -32,11 +32,15 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes
   - cloudjobs.cleanup.attributes.tencentcloud_group
 notes:
-  - "Permissions: the CAM actions each run needs. Check mode needs C(batch:DescribeJobs), C(batch:DescribeJob). A real
-    run adds C(batch:DeleteJob). A real run with O(force=true) adds C(batch:TerminateJob). Grant them to the credential
+  - "Permissions: the CAM actions each way of running needs. Check mode needs C(batch:DescribeJobs), and
+    C(batch:DescribeJob) only when a FAILED job is selected, or DescribeJobs refuses an unknown id. A real run with
+    O(filters) only needs C(batch:DescribeJobs), C(batch:DeleteJob), and C(batch:DescribeJob) only when a FAILED job is
+    selected. A real run with O(job_ids) needs C(batch:DescribeJobs), C(batch:DeleteJob), and C(batch:DescribeJob) only
+    when a FAILED job is selected, or DescribeJobs refuses an unknown id. A real run with O(force=true) needs
+    C(batch:DescribeJobs), C(batch:DescribeJob), C(batch:TerminateJob), C(batch:DeleteJob). Grant them to the credential
     the module calls with: with O(assume_role), the role; with O(instance_credentials) or O(cam_role_name), the CVM's
-    role. Copy-paste policies, the system policies that suffice and the AWX pattern: R(the collection's permissions
-    guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
+    role. Copy-paste policies, exactly when each path is taken, the system policies that suffice and the AWX pattern:
+    R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.tencent_batch_job_info
 """

@@ -26,10 +26,11 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.tencentcloud_group
 notes:
-  - "Permissions: the CAM actions each run needs. This module needs C(batch:DescribeJobs), C(batch:DescribeJob). Grant
-    them to the credential the module calls with: with O(assume_role), the role; with O(instance_credentials) or
-    O(cam_role_name), the CVM's role. Copy-paste policies, the system policies that suffice and the AWX pattern: R(the
-    collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
+  - "Permissions: the CAM actions each way of running needs. This module needs C(batch:DescribeJobs), and
+    C(batch:DescribeJob) only when a FAILED job is selected, or DescribeJobs refuses an unknown id. Grant them to the
+    credential the module calls with: with O(assume_role), the role; with O(instance_credentials) or O(cam_role_name),
+    the CVM's role. Copy-paste policies, exactly when each path is taken, the system policies that suffice and the AWX
+    pattern: R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:
   - module: cloudjobs.cleanup.tencent_batch_job
 """

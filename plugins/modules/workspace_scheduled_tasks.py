@@ -41,12 +41,16 @@ notes:
     oldest first.
   - Ids given with O(filters) are looked up without the filters, so an existing task that does not match them
     is in none of RV(deleted), RV(already_absent) and RV(not_deleted).
-  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
-    5.0); either name grants the call. Check mode needs C(workspace:scheduledTasks:list),
-    C(workspace:scheduledTasks:get) (classic and identity). A real run adds C(workspace:scheduledTasks:batchDelete)
-    (classic and identity). Grant them to the credential the module calls with: with O(assume_role), the agency; with
-    O(instance_credentials), the ECS's agency. Copy-paste policies, the system policies that suffice and the AWX
-    pattern: R(the collection's permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
+  - "Permissions: the action names are the same in Huawei's classic policies (Version 1.1) and identity policies
+    (Version 5.0). Check mode needs C(workspace:scheduledTasks:list), and C(workspace:scheduledTasks:get) only with
+    O(task_ids). A real run with O(filters) only needs C(workspace:scheduledTasks:list),
+    C(workspace:scheduledTasks:batchDelete), and C(workspace:scheduledTasks:get) only on the re-check after a refused
+    batch delete. A real run with O(task_ids) needs C(workspace:scheduledTasks:get),
+    C(workspace:scheduledTasks:batchDelete), and C(workspace:scheduledTasks:list) only with several ids,
+    O(filters.last_status) or O(filters.enabled), or when a show or a delete is refused. Grant them to the credential
+    the module calls with: with O(assume_role), the agency; with O(instance_credentials), the ECS's agency. Copy-paste
+    policies, exactly when each path is taken, the system policies that suffice and the AWX pattern: R(the collection's
+    permissions guide, ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 requirements:
   - tzdata (the Python package) or the system's time-zone database, for O(filters.expired) with named zones
 seealso:

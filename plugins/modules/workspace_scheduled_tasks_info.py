@@ -26,10 +26,10 @@ extends_documentation_fragment:
   - cloudjobs.cleanup.attributes.info_module
   - cloudjobs.cleanup.attributes.huaweicloud_group
 notes:
-  - "Permissions: the action names are those of Huawei's classic policies (Version 1.1) and identity policies (Version
-    5.0); either name grants the call. This module needs C(workspace:scheduledTasks:list),
-    C(workspace:scheduledTasks:get) (classic and identity). Grant them to the credential the module calls with: with
-    O(assume_role), the agency; with O(instance_credentials), the ECS's agency. Copy-paste policies, the system policies
+  - "Permissions: the action names are the same in Huawei's classic policies (Version 1.1) and identity policies
+    (Version 5.0). This module needs C(workspace:scheduledTasks:list), and C(workspace:scheduledTasks:get) only with
+    O(task_ids). Grant them to the credential the module calls with: with O(assume_role), the agency; with
+    O(instance_credentials), the ECS's agency. Copy-paste policies, exactly when each path is taken, the system policies
     that suffice and the AWX pattern: R(the collection's permissions guide,
     ansible_collections.cloudjobs.cleanup.docsite.permissions)."
 seealso:

@@ -6,13 +6,16 @@
     python tests/docs_site/permissions_page.py --check   exit 1, saying what differs, when the committed files are
                                                          not what the table renders
 
-Everything the page and the notes name comes from plugins/module_utils/_permissions.py (PERMISSIONS, MODES,
-MODULE_MODES, SYSTEM_POLICIES and its policy and message helpers); only the wording is here. Change the table,
-then run this script: never edit the page or the notes entry by hand. tests/docs_site/test_permissions_page.py
-checks that the committed files are what this renders.
+The actions come from plugins/module_utils/_permissions.py (PERMISSIONS, the one table the modules' error messages
+use, and its policy and message helpers); which operations each way of running a module calls - always, or only on
+a named path - is the mode table below (MODES, MODULE_MODES, SYSTEM_POLICIES), docs and test data that a module run
+never needs. Change the tables, then run this script: never edit the page or the notes entry by hand.
+tests/docs_site/test_permissions_page.py checks that the committed files are what this renders, and
+tests/e2e/test_least_privilege.py proves each mode's policy end to end.
 
-``render_page()`` and ``render_note(module)`` are importable; the table is loaded by its file path (it imports only
-the standard library), so the script runs from a plain checkout, without the ansible_collections layout.
+``render_page()``, ``render_note(module)`` and the mode table are importable; the operation table is loaded by its
+file path (it imports only the standard library), so the script runs from a plain checkout, without the
+ansible_collections layout.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import os
 import re
 import sys
 import textwrap
+from collections import namedtuple
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TABLE = os.path.join("plugins", "module_utils", "_permissions.py")
@@ -46,6 +50,263 @@ def _load_table():
 
 P = _load_table()
 
+
+# -- the ways of running a module, and what each one calls -----------------------------------------------------------
+# Read from the client code (plugins/module_utils/_mrs.py, _workspace.py, _tencent_batch.py, _cleanup.py) and measured
+# with the emulator's request log; tests/e2e/test_least_privilege.py runs each mode's plain path under exactly its
+# "always" actions, takes each of them away, and runs each named path with and without its action. Texts mark options
+# O(name), as the modules' docs do; the page shows them as literals.
+class Need(namedtuple("Need", "service operation when detail")):
+    """One operation a mode calls: on every run of it (``when`` None), or only on the path ``when`` names in a few
+    words (the modules' notes); ``detail`` says exactly when (the page)."""
+
+    @property
+    def key(self):
+        return (self.service, self.operation)
+
+    @property
+    def permission(self):
+        return P.PERMISSIONS[self.key]
+
+
+def always(service, *operations):
+    return tuple(Need(service, operation, None, None) for operation in operations)
+
+
+def only(service, operation, when, detail):
+    return (Need(service, operation, when, detail),)
+
+
+def _names(permissions, system):
+    names = []
+    for permission in permissions:
+        name = permission.names.get(system)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+class Mode(namedtuple("Mode", "key cloud title label modules plain needs credential")):
+    """One way of running the modules. ``needs``: every operation it may call, always or only on a named path; the
+    always ones are those its plain path (``plain``) calls. ``label``: how the modules' notes name it (None for a
+    look-only mode: "check mode", or "this module" in an _info module's notes). ``credential`` modes add to any other:
+    their actions belong to the credential the module starts from, the others' to the one it ends up with (an assumed
+    agency or role, an instance's agency or role)."""
+
+    @property
+    def operations(self):
+        """The ``(service, operation)`` keys of ``PERMISSIONS`` the mode may call, the always ones first."""
+        return tuple(need.key for need in self.always() + self.conditional())
+
+    def always(self):
+        return [need for need in self.needs if need.when is None]
+
+    def conditional(self):
+        return [need for need in self.needs if need.when is not None]
+
+    def permissions(self):
+        return [need.permission for need in self.always() + self.conditional()]
+
+    def actions(self, system):
+        """The actions every run of the mode needs in ``system``, in order, each once: its minimal policy."""
+        return _names([need.permission for need in self.always()], system)
+
+    def conditional_actions(self, system):
+        """``[(action, need)]``: the actions only some paths need in ``system`` (those the always ones do not grant)."""
+        granted, found = set(self.actions(system)), []
+        for need in self.conditional():
+            name = need.permission.names.get(system)
+            if name and name not in granted and name not in [n for n, _need in found]:
+                found.append((name, need))
+        return found
+
+    @property
+    def cluster_scoped(self):
+        """Whether an identity policy can scope the mode's MRS actions to one cluster: the v2 paths name the cluster;
+        a v1.1 path does not, and a call the service cannot place in one cluster (the show of an unknown id, a
+        listing without cluster_id) is judged on any cluster, so a policy scoped to one refuses it."""
+        return self.key.startswith("mrs_") and not self.key.startswith("mrs_v11_")
+
+    def every_action(self, system):
+        """The actions of every path of the mode: the always ones, then those only some paths need."""
+        return self.actions(system) + [name for name, _need in self.conditional_actions(system)]
+
+
+MRS, V11, WORKSPACE, BATCH = "mrs", "mrs", "workspace", "batch"
+_MRS_RECHECK = (
+    "on the re-check that follows a batch delete MRS refuses because members may be gone (another run deleted them: "
+    "0176, 0201) or answers with a 404 without an MRS not-found code: a single id still to delete is shown, and so "
+    "are several when they are no more than the cluster's pages of 100 executions (else one count and one listing)")
+_MRS_SEVERAL = (
+    "with more than one id: one count of the cluster's executions first, then one listing when that takes fewer "
+    "calls than a show per id (the re-check after a refused batch delete does the same); and with "
+    "O(filters.keep_latest), whose newest executions are counted in a listing")
+_V11_LISTING = (
+    "when a show or a delete is answered with a 404 that carries no MRS not-found code (0176, 0201): one listing of "
+    "the cluster (of the project without O(cluster_id)) tells whether those executions are gone; and with "
+    "O(filters.keep_latest), whose newest executions are counted in a listing")
+_WORKSPACE_IDS_READ = (
+    "with O(task_ids): one id is shown (unless O(filters.last_status) or O(filters.enabled) is set: those fields are "
+    "only listed); several are looked for on the first pages of the two listings (scheduled and LIFE_CYCLE tasks), "
+    "and those not there are shown when they are fewer than the listings' further pages of 50 tasks (else both "
+    "listings are read whole)")
+_WORKSPACE_RECHECK = (
+    "on the re-check that follows a batch delete Workspace refuses with a 4xx (members may be gone: another run "
+    "deleted them): the ids still to delete that are not on the listings' first pages are shown one by one when they "
+    "are fewer than the listings' further pages of 50 tasks (else both listings are read whole)")
+_WORKSPACE_LISTING = (
+    "with more than one id, or with O(filters.last_status) or O(filters.enabled) (fields only the listing has): the "
+    "first pages of the two listings, then all pages when that takes fewer calls than a show per id (the re-check "
+    "after a refused batch delete does the same); and when Workspace refuses a show or a delete with a 4xx: only "
+    "the listing can tell whether the task is gone")
+_TENCENT_FAILED = (
+    "for each FAILED job the look selects: DescribeJobs does not count a job's task instances, which may still be "
+    "running")
+_TENCENT_UNKNOWN_ID = (
+    "and with O(job_ids), for each id when the service refuses DescribeJobs for an unknown id "
+    "(ResourceNotFound.Job, on some deployments)")
+
+MODES = (
+    Mode("mrs_read", P.HUAWEI, "MRS v2, look only: the _info module, and check mode", None,
+         ("mrs_job_executions_info", "mrs_job_executions"), "O(filters) select the executions, one listing reads them",
+         always(MRS, "ShowJobExeListNew")
+         + only(MRS, "ShowSingleJobExe", "with O(job_execution_ids)",
+                "with O(job_execution_ids): one id is shown, and so are several when they are no more than the "
+                "cluster's pages of 100 executions (else one count and one listing)"),
+         False),
+    Mode("mrs_filters", P.HUAWEI, "MRS v2, a real run with filters only (no ids, no force): the nightly cleanup",
+         "a real run with O(filters) only", ("mrs_job_executions",),
+         "the listing, then batch deletes; a re-check after a refused batch delete that counts and lists the "
+         "cluster needs nothing more",
+         always(MRS, "ShowJobExeListNew", "BatchDeleteJobs")
+         + only(MRS, "ShowSingleJobExe", "on the re-check after a refused batch delete", _MRS_RECHECK),
+         False),
+    Mode("mrs_ids", P.HUAWEI, "MRS v2, a real run with job_execution_ids", "a real run with O(job_execution_ids)",
+         ("mrs_job_executions",), "one id, one show of it, then one batch delete",
+         always(MRS, "ShowSingleJobExe", "BatchDeleteJobs")
+         + only(MRS, "ShowJobExeListNew", "with several ids or O(filters.keep_latest)", _MRS_SEVERAL),
+         False),
+    Mode("mrs_force", P.HUAWEI, "MRS v2, a real run with force=true (kills unfinished executions first)",
+         "a real run with O(force=true)", ("mrs_job_executions",),
+         "O(filters) select a running execution; the listing, the kill, a show of each killed execution until it "
+         "has finished, then batch deletes (with one id instead of O(filters), no listing)",
+         always(MRS, "ShowJobExeListNew", "ShowSingleJobExe", "StopJob", "BatchDeleteJobs"),
+         False),
+    Mode("mrs_v11_read", P.HUAWEI, "MRS api_version v1.1, look only: the _info module, and check mode", None,
+         ("mrs_job_executions_info", "mrs_job_executions"), "O(filters) select the executions, one listing reads them",
+         always(V11, "ListExecuteJob")
+         + only(V11, "ShowJobExes", "with O(job_execution_ids)",
+                "with O(job_execution_ids): one show per id (a show answered with a 404 that carries no MRS "
+                "not-found code is then looked for in one listing)"),
+         False),
+    Mode("mrs_v11_filters", P.HUAWEI, "MRS api_version v1.1, a real run with filters only",
+         "a real run with O(filters) only", ("mrs_job_executions",),
+         "the listing of the cluster, then one delete per execution (a delete answered with a 404 that carries no "
+         "MRS not-found code is re-checked in a listing too)",
+         always(V11, "ListExecuteJob", "DeleteJobExecution"),
+         False),
+    Mode("mrs_v11_ids", P.HUAWEI, "MRS api_version v1.1, a real run with job_execution_ids",
+         "a real run with O(job_execution_ids)", ("mrs_job_executions",),
+         "one show per id, then one delete per execution",
+         always(V11, "ShowJobExes", "DeleteJobExecution")
+         + only(V11, "ListExecuteJob", "when a show or a delete answers a 404 without an MRS not-found code, or "
+                "with O(filters.keep_latest)", _V11_LISTING),
+         False),
+    Mode("workspace_read", P.HUAWEI, "Workspace, look only: the _info module, and check mode", None,
+         ("workspace_scheduled_tasks_info", "workspace_scheduled_tasks"),
+         "O(filters) select the tasks, the two listings (scheduled and LIFE_CYCLE tasks) read them",
+         always(WORKSPACE, "ListScheduledTasks")
+         + only(WORKSPACE, "ShowScheduledTasks", "with O(task_ids)", _WORKSPACE_IDS_READ),
+         False),
+    Mode("workspace_filters", P.HUAWEI, "Workspace, a real run with filters only (no ids): the nightly cleanup",
+         "a real run with O(filters) only", ("workspace_scheduled_tasks",),
+         "the two listings, then batch deletes; a re-check after a refused batch delete that reads the listings "
+         "needs nothing more",
+         always(WORKSPACE, "ListScheduledTasks", "BatchDeleteScheduledTasks")
+         + only(WORKSPACE, "ShowScheduledTasks", "on the re-check after a refused batch delete", _WORKSPACE_RECHECK),
+         False),
+    Mode("workspace_ids", P.HUAWEI, "Workspace, a real run with task_ids", "a real run with O(task_ids)",
+         ("workspace_scheduled_tasks",), "one id, one show of it, then one batch delete",
+         always(WORKSPACE, "ShowScheduledTasks", "BatchDeleteScheduledTasks")
+         + only(WORKSPACE, "ListScheduledTasks", "with several ids, O(filters.last_status) or O(filters.enabled), "
+                "or when a show or a delete is refused", _WORKSPACE_LISTING),
+         False),
+    Mode("tencent_read", P.TENCENT, "Tencent Batch, look only: the _info module, and check mode", None,
+         ("tencent_batch_job_info", "tencent_batch_job"), "no FAILED job is selected, one DescribeJobs call per page",
+         always(BATCH, "DescribeJobs")
+         + only(BATCH, "DescribeJob", "when a FAILED job is selected, or DescribeJobs refuses an unknown id",
+                "%s; %s" % (_TENCENT_FAILED, _TENCENT_UNKNOWN_ID)),
+         False),
+    Mode("tencent_filters", P.TENCENT, "Tencent Batch, a real run with filters only (no ids, no force): the nightly "
+         "cleanup", "a real run with O(filters) only", ("tencent_batch_job",),
+         "no FAILED job is selected; DescribeJobs, then one DeleteJob per job (a job another run deleted meanwhile "
+         "is answered ResourceNotFound.Job, and reported already absent)",
+         always(BATCH, "DescribeJobs", "DeleteJob")
+         + only(BATCH, "DescribeJob", "when a FAILED job is selected", _TENCENT_FAILED),
+         False),
+    Mode("tencent_ids", P.TENCENT, "Tencent Batch, a real run with job_ids", "a real run with O(job_ids)",
+         ("tencent_batch_job",), "no FAILED job among the ids; one DescribeJobs, then one DeleteJob per job",
+         always(BATCH, "DescribeJobs", "DeleteJob")
+         + only(BATCH, "DescribeJob", "when a FAILED job is selected, or DescribeJobs refuses an unknown id",
+                "%s; %s" % (_TENCENT_FAILED, _TENCENT_UNKNOWN_ID)),
+         False),
+    Mode("tencent_force", P.TENCENT, "Tencent Batch, a real run with force=true (terminates unfinished jobs first)",
+         "a real run with O(force=true)", ("tencent_batch_job",),
+         "a running job is selected; DescribeJobs, TerminateJob, DescribeJob of each terminated job until it has "
+         "finished, one DeleteJob per job",
+         always(BATCH, "DescribeJobs", "DescribeJob", "TerminateJob", "DeleteJob"),
+         False),
+    Mode("huawei_project_lookup", P.HUAWEI, "Huawei, region without project_id (the project is looked up)", None,
+         None, None, always("iam", "KeystoneListAuthProjects"), True),
+    Mode("huawei_assume_role", P.HUAWEI, "Huawei, assume_role without domain_id (IAM securitytokens)", None,
+         None, None, always("iam", "CreateTemporaryAccessKeyByAgency"), True),
+    Mode("huawei_assume_role_sts", P.HUAWEI, "Huawei, assume_role with domain_id (STS AssumeAgency)", None,
+         None, None, always("sts", "AssumeAgency"), True),
+    Mode("huawei_instance", P.HUAWEI, "Huawei, instance_credentials (the ECS's agency)", None,
+         None, None, always("metadata", "MetadataApiToken", "MetadataSecurityKey"), True),
+    Mode("tencent_assume_role", P.TENCENT, "Tencent, assume_role", None, None, None, always("sts", "AssumeRole"),
+         True),
+    Mode("tencent_instance", P.TENCENT, "Tencent, instance_credentials or cam_role_name (the CVM's role)", None,
+         None, None, always("metadata", "CamRoleName", "CamSecurityCredentials"), True),
+)
+MODES_BY_KEY = {mode.key: mode for mode in MODES}
+
+# The modules whose documentation notes name the actions, and the modes each one's notes cover, in that order.
+MODULE_MODES = {
+    "mrs_job_executions": ("mrs_read", "mrs_filters", "mrs_ids", "mrs_force", "mrs_v11_read", "mrs_v11_filters",
+                           "mrs_v11_ids"),
+    "mrs_job_executions_info": ("mrs_read", "mrs_v11_read"),
+    "workspace_scheduled_tasks": ("workspace_read", "workspace_filters", "workspace_ids"),
+    "workspace_scheduled_tasks_info": ("workspace_read",),
+    "tencent_batch_job": ("tencent_read", "tencent_filters", "tencent_ids", "tencent_force"),
+    "tencent_batch_job_info": ("tencent_read",),
+}
+
+# System (preset) policies that already grant every action of a mode (those of every path), from the vendors'
+# published policy contents: ``{mode key: [(policy, what to know)]}``. A mode not listed has none to name.
+_MRS_ALL = ("MRS FullAccess", "everything in MRS")
+_MRS_COMMON = ("MRS CommonOperations", "mrs:*:get*, mrs:*:list*, and job submit, stop, delete and batchDelete; "
+               "no cluster changes")
+SYSTEM_POLICIES = {
+    "mrs_read": [("MRS ReadOnlyAccess", "read only; its published description, not its action list, says so"),
+                 _MRS_COMMON, _MRS_ALL],
+    "mrs_filters": [_MRS_COMMON, _MRS_ALL],
+    "mrs_ids": [_MRS_COMMON, _MRS_ALL],
+    "mrs_force": [_MRS_COMMON, _MRS_ALL],
+    "mrs_v11_read": [("MRS ReadOnlyAccess", "read only"), _MRS_COMMON, _MRS_ALL],
+    "mrs_v11_filters": [_MRS_COMMON, _MRS_ALL],
+    "mrs_v11_ids": [_MRS_COMMON, _MRS_ALL],
+    "workspace_read": [("Workspace ReadOnlyAccess", "read only; that it covers scheduled tasks is UNCONFIRMED"),
+                       ("Workspace FullAccess", "everything in Workspace")],
+    "workspace_filters": [("Workspace FullAccess", "everything in Workspace")],
+    "workspace_ids": [("Workspace FullAccess", "everything in Workspace")],
+    "tencent_read": [("QcloudBatchReadOnlyAccess", "read only: DescribeJobs, DescribeJob"),
+                     ("QcloudBatchFullAccess", "read and write on every Batch resource")],
+    "tencent_filters": [("QcloudBatchFullAccess", "read and write on every Batch resource")],
+    "tencent_ids": [("QcloudBatchFullAccess", "read and write on every Batch resource")],
+    "tencent_force": [("QcloudBatchFullAccess", "read and write on every Batch resource")],
+}
+
 # The placeholders of the copy-paste policies.
 REGION, ACCOUNT, CLUSTER = "<region>", "<account-id>", "<cluster-id>"
 OWNER_UIN, TRUSTED_UIN = "<owner-uin>", "<trusted-uin>"
@@ -55,7 +316,7 @@ EXAMPLE_ACCOUNT = "0d0e0f1a2b3c4d5e6f7a8b9c0d1e2f3a"
 EXAMPLE_CLUSTER = "6bd5a2b7-7a5c-4b26-9b44-7a0b22a2bfbe"
 EXAMPLE_REQUEST_ID = "3f6c1d2e8a9b4c7d9e0f1a2b3c4d5e6f"
 # The real runs the shipped playbooks make (nightly_cleanup, fan_out_cleanup: api_version v2, no force).
-AWX_RUN_MODES = ("mrs_delete", "workspace_delete", "tencent_delete")
+AWX_RUN_MODES = ("mrs_filters", "workspace_filters", "tencent_filters")
 # A Tencent role's trust policy that lets one account assume it.
 TRUST_POLICY = {"version": "2.0", "statement": [
     {"action": "name/sts:AssumeRole", "effect": "allow", "principal": {"qcs": ["qcs::cam::uin/%s:root" % TRUSTED_UIN]}},
@@ -135,11 +396,11 @@ def prose(text):
 
 # -- what the table says --------------------------------------------------------------------------------------------
 def module_modes():
-    return [m for m in P.MODES if not m.credential]
+    return [m for m in MODES if not m.credential]
 
 
 def credential_modes():
-    return [m for m in P.MODES if m.credential]
+    return [m for m in MODES if m.credential]
 
 
 def is_read(mode):
@@ -147,15 +408,24 @@ def is_read(mode):
     return not mode.credential and any(module.endswith("_info") for module in mode.modules or ())
 
 
-def union(modes, system):
-    """The actions of ``modes`` in ``system``, each once, in table order."""
-    wanted = {name for mode in modes for name in mode.actions(system)}
+def union(modes, system, every_path=False):
+    """The actions of ``modes`` in ``system`` (with ``every_path``, those only some paths need too), each once, in
+    table order."""
+    wanted = {name for mode in modes for name in (mode.every_action(system) if every_path else mode.actions(system))}
     names = []
     for permission in P.PERMISSIONS.values():
         name = permission.names.get(system)
         if name in wanted and name not in names:
             names.append(name)
     return names
+
+
+OPTION = re.compile(r"O\(([^)]*)\)")
+
+
+def options(text):
+    """A mode's text as reStructuredText: its O(option) marks as literals."""
+    return OPTION.sub(r"``\1``", text)
 
 
 def footnotes():
@@ -246,8 +516,16 @@ ACTION_HEADERS = {P.CLASSIC: "classic action (Version 1.1)",
 
 
 def actions_table(mode):
-    rows = [[SYSTEM_LABELS_LONG[system], lits(mode.actions(system)) or "none"] for system in P.SYSTEMS[mode.cloud]]
-    return list_table(["policy", "actions to grant"], rows)
+    """Per naming system: the actions every run needs, and those only some paths need."""
+    conditional = any(mode.conditional_actions(system) for system in P.SYSTEMS[mode.cloud])
+    rows = []
+    for system in P.SYSTEMS[mode.cloud]:
+        row = [SYSTEM_LABELS_LONG[system], lits(mode.actions(system)) or "none"]
+        if conditional:
+            row.append(lits(name for name, _need in mode.conditional_actions(system)) or "none")
+        rows.append(row)
+    header = ["policy", "always"] + (["only on some paths"] if conditional else [])
+    return list_table(header, rows)
 
 
 SYSTEM_LABELS_LONG = {system: "%s (%s)" % ("Huawei" if system != P.CAM else "Tencent", P.SYSTEM_LABELS[system])
@@ -261,11 +539,15 @@ def policies(mode, scoped=True):
     if mode.cloud == P.HUAWEI:
         lines += code_block("json", policy_json(P.huawei_policy(P.CLASSIC, actions[P.CLASSIC])),
                             SYSTEM_TITLES[P.CLASSIC])
+        scoped = scoped and mode.cluster_scoped
         urns = [P.mrs_cluster_urn(REGION, ACCOUNT, CLUSTER)] if scoped else None
         scoped_mrs = scoped and any(a.startswith("mrs:") for a in actions[P.IDENTITY])
         caption = SYSTEM_TITLES[P.IDENTITY]
         if scoped_mrs:
             caption += ", for one MRS cluster: fill in %s, %s and %s" % (REGION, ACCOUNT, CLUSTER)
+        elif mode.key.startswith("mrs_v11_"):
+            caption += (", on every cluster: a v1.1 path names no cluster, so a show or delete of an execution the "
+                        "service cannot place in one, or a listing without cluster_id, is judged on any cluster")
         lines += code_block("json", policy_json(P.huawei_policy(P.IDENTITY, actions[P.IDENTITY], urns)), caption)
     else:
         resources = [P.tencent_job_resource(REGION, OWNER_UIN)] if scoped else []
@@ -277,7 +559,35 @@ def policies(mode, scoped=True):
 
 
 def calls_line(mode):
-    return "Calls: %s." % lits(p.operation for p in mode.permissions())
+    text = "Calls: %s." % lits(need.operation for need in mode.always())
+    if mode.conditional():
+        text = "Calls always: %s; only on some paths: %s." % (
+            lits(need.operation for need in mode.always()), lits(need.operation for need in mode.conditional()))
+    return text
+
+
+def action_names(permission, system):
+    """An action as the bullets name it: the classic name, and the identity one where it differs."""
+    name = lit(permission.names[system])
+    if system == P.CLASSIC and permission.names.get(P.IDENTITY) not in (None, permission.names[system]):
+        name += " (identity %s)" % lit(permission.names[P.IDENTITY])
+    return name
+
+
+def conditional_lines(mode):
+    """Which actions only some paths need, and exactly when."""
+    system = P.SYSTEMS[mode.cloud][0]
+    found = mode.conditional_actions(system)
+    if not found:
+        return []
+    lines = para("Only on some paths:")
+    lines += bullets("%s, for %s, is needed only %s." % (action_names(need.permission, system), lit(need.operation),
+                                                           options(need.detail)) for _name, need in found)
+    lines += para(
+        "A run that takes such a path without the action fails there: the cloud refuses the call, and nothing is "
+        "deleted that the policy does not allow. To cover those paths too, add their actions to the policies "
+        "below, which hold what every run of this kind needs.")
+    return lines
 
 
 def scope_line(mode):
@@ -289,21 +599,47 @@ def scope_line(mode):
         " and ".join("%s to a resource of type %s" % (lits(p.actions), lit(p.resource)) for p in scoped), lit("*")))
 
 
+def glance():
+    """Every way of running the modules, with what it always needs and what only some paths need."""
+    lines = para(
+        "At a glance, in the classic names (Huawei) and CAM names (Tencent); each mode below gives the identity "
+        "names too, exactly when each path is taken, and the policies to copy.")
+    for cloud in (P.HUAWEI, P.TENCENT):
+        system = P.SYSTEMS[cloud][0]
+        rows = []
+        for mode in module_modes():
+            if mode.cloud != cloud:
+                continue
+            found = mode.conditional_actions(system)
+            rows.append([":ref:`%s <%s.%s>`" % (mode.title, LABEL, mode.key), lits(mode.actions(system)),
+                         ["%s: %s" % (lit(name), options(need.when)) for name, need in found] or "none"])
+        lines += list_table(["way of running", "always", "only on some paths"], rows, widths=[4, 4, 5],
+                            title=CLOUD_LABELS[cloud])
+    return lines
+
+
 def module_runs():
     lines = [".. _%s.module_runs:" % LABEL, ""]
     lines += heading("Module runs", "-")
-    lines += para("Grant these to the credential the module ends up calling with. A real run also looks first, so "
-                  "it needs the look-only actions too; they are included below. The identity and CAM policies scope "
-                  "the job actions to one MRS cluster or to one account's jobs in one region; use %s for every "
-                  "resource." % lit('"*"'))
+    lines += para(
+        "Grant these to the credential the module ends up calling with. What a run calls depends on how it selects "
+        "(filters, or ids), on %s and on check mode, so each way of running has its own policy: the actions every "
+        "run of that kind needs. A real run also looks first; its look-only actions are included. A few actions are "
+        "needed only on some paths (a look at records another run deleted meanwhile, a FAILED job): each mode names "
+        "them, and exactly when. The identity and CAM policies scope the job actions to one MRS cluster or to one "
+        "account's jobs in one region; use %s for every resource." % (lit("force"), lit('"*"')))
+    lines += glance()
     for mode in module_modes():
+        lines += [".. _%s.%s:" % (LABEL, mode.key), ""]
         lines += heading(mode.title, "~")
-        lines += para("Modules: %s. %s" % (lits("cloudjobs.cleanup." + m for m in mode.modules), calls_line(mode)))
+        lines += para("Modules: %s. %s The plain run: %s." % (
+            lits("cloudjobs.cleanup." + m for m in mode.modules), calls_line(mode), options(mode.plain)))
         lines += actions_table(mode)
+        lines += conditional_lines(mode)
         lines += policies(mode)
-        system = P.SYSTEM_POLICIES.get(mode.key)
+        system = SYSTEM_POLICIES.get(mode.key)
         if system:
-            lines += para("System policies that already grant these (and more):")
+            lines += para("System policies that grant these and the actions of every other path (and more):")
             lines += bullets("%s: %s." % (lit(name), prose(remark.rstrip("."))) for name, remark in system)
         else:
             lines += para("No system policy is known to grant exactly these; use the custom policy.")
@@ -371,7 +707,7 @@ def awx_policy(system, actions):
 
 def awx():
     read = [m for m in module_modes() if is_read(m)]
-    run = read + [P.MODES_BY_KEY[key] for key in AWX_RUN_MODES]
+    run = read + [MODES_BY_KEY[key] for key in AWX_RUN_MODES]
     lines = heading("AWX: a read-only credential for Check, the delete credential for Run", "-")
     lines += para(
         "Give the job template that only looks a credential that cannot delete. In the setup of :ref:`%s`, the "
@@ -385,22 +721,28 @@ def awx():
     for cloud, system in ((P.HUAWEI, P.CLASSIC), (P.TENCENT, P.CAM)):
         read_cloud = [m for m in read if m.cloud == cloud]
         run_cloud = [m for m in run if m.cloud == cloud]
-        cells = [code_block("json", policy_json(awx_policy(system, union(modes, system))))[:-1]
+        cells = [code_block("json", policy_json(awx_policy(system, union(modes, system, every_path=True))))[:-1]
                  for modes in (read_cloud, run_cloud)]
         rows.append([SYSTEM_TITLES[system]] + cells)
     lines += list_table(["", "*Check*: read-only credential", "*Run*: delete credential"], rows, widths=[2, 5, 5])
+    some_paths = ["%s %s" % (lit(name), options(need.when)) for key in AWX_RUN_MODES
+                  for name, need in MODES_BY_KEY[key].conditional_actions(P.SYSTEMS[MODES_BY_KEY[key].cloud][0])]
+    lines += para(
+        "The delete credential covers the runs the shipped playbooks make (%s); the identity-policy (Version 5.0) "
+        "variants hold the same calls' identity names. Both credentials hold the actions of every path of those "
+        "runs, also those only some paths need, because a scheduled job runs unattended and a refused call fails it "
+        "on such a path. In the delete credential those are %s. For the least a nightly run needs, take the policies "
+        "of those modes instead." % (
+            "; ".join(":ref:`%s <%s.%s>`" % (MODES_BY_KEY[key].title, LABEL, key) for key in AWX_RUN_MODES),
+            "; ".join(some_paths)))
     extra = []
     for mode in module_modes():
         if mode in run:
             continue
-        system = P.CLASSIC if mode.cloud == P.HUAWEI else P.CAM
-        added = [n for n in mode.actions(system) if n not in union(run, system)]
+        system = P.SYSTEMS[mode.cloud][0]
+        added = [n for n in mode.every_action(system) if n not in union(run, system, every_path=True)]
         if added:
             extra.append("%s: %s." % (mode.title, lits(added)))
-    lines += para(
-        "The delete credential covers the runs the shipped playbooks make (%s); the identity-policy (Version 5.0) "
-        "variants hold the same calls' identity names (:ref:`%s.module_runs`)." % (
-            "; ".join(P.MODES_BY_KEY[key].title for key in AWX_RUN_MODES), LABEL))
     if extra:
         lines += para("A Run job template whose tasks do more adds:")
         lines += bullets(extra)
@@ -454,73 +796,72 @@ def unconfirmed_and_tests():
         "If the cloud refuses a call although its action is granted, the task's message names the operation and the "
         "action; please report it. The cloud emulator the collection's tests run against (:ref:`%s`) enforces such "
         "policies, in both Huawei systems and in CAM, with its own table of actions written independently of this "
-        "one: a call its credential's policy does not grant is refused as the cloud refuses it." % EMULATOR_LABEL)
+        "one: a call its credential's policy does not grant is refused as the cloud refuses it. Against it, each way "
+        "of running above runs its plain path under exactly the policy given, in each naming system, and with each "
+        "of those actions taken away (the run fails, naming that action); each path that needs one more action runs "
+        "with it and without it (the run fails, naming it). The lists of calls above are what the emulator's log of "
+        "those runs shows."
+        % EMULATOR_LABEL)
     return lines
 
 
 # -- the modules' notes ---------------------------------------------------------------------------------------------
 def mode_label(mode, module):
     """How a note names a mode of ``module``."""
-    if mode.key.endswith("_read"):
+    if mode.label is None:
         label = "this module" if module.endswith("_info") else "check mode"
-    elif mode.key.endswith("_force"):
-        label = "a real run with O(force=true)"
-    elif mode.key.endswith("_delete"):
-        label = "a real run"
     else:
-        return mode.title
-    if "_v11_" in mode.key:
+        label = mode.label
+    if mode.key.startswith("mrs_v11_"):
         label = "with O(api_version=v1.1), " + label
     return label
 
 
-def note_names(cloud, names_by_system):
-    """``classic C(a), C(b); identity C(c)``, or one list where the systems' names are the same."""
-    def codes(names):
-        return ", ".join("C(%s)" % n for n in names)
-    systems = P.SYSTEMS[cloud]
-    lists = [names_by_system[s] for s in systems]
-    if len(systems) == 1:
-        return codes(lists[0])
-    if all(names == lists[0] for names in lists):
-        return "%s (classic and identity)" % codes(lists[0])
-    return "; ".join("%s %s" % (s, codes(names_by_system[s])) for s in systems if names_by_system[s])
+def codes(names):
+    return ", ".join("C(%s)" % n for n in names)
+
+
+def aliases(modes):
+    """``C(identity) for C(classic)[ and C(classic)]``, for every Huawei action of ``modes`` whose names differ."""
+    by_identity = {}
+    for mode in modes:
+        for permission in mode.permissions():
+            classic, identity = permission.names.get(P.CLASSIC), permission.names.get(P.IDENTITY)
+            if classic and identity and classic != identity:
+                by_identity.setdefault(identity, [])
+                if classic not in by_identity[identity]:
+                    by_identity[identity].append(classic)
+    return ["C(%s) for %s" % (identity, " and ".join("C(%s)" % c for c in classics))
+            for identity, classics in by_identity.items()]
 
 
 def render_note(module):
-    modes = [P.MODES_BY_KEY[key] for key in P.MODULE_MODES[module]]
+    modes = [MODES_BY_KEY[key] for key in MODULE_MODES[module]]
     cloud = modes[0].cloud
-    if cloud == P.HUAWEI:
-        parts = ["%s the action names are those of Huawei's classic policies (Version 1.1) and identity policies "
-                 "(Version 5.0); either name grants the call." % NOTE_PREFIX]
+    system = P.SYSTEMS[cloud][0]
+    if cloud == P.TENCENT:
+        parts = ["%s the CAM actions each way of running needs." % NOTE_PREFIX]
+    elif aliases(modes):
+        parts = ["%s actions are given by their names in Huawei's classic policies (Version 1.1); identity policies "
+                 "(Version 5.0) name them %s, and either name grants the call." % (
+                     NOTE_PREFIX, ", ".join(aliases(modes)))]
     else:
-        parts = ["%s the CAM actions each run needs." % NOTE_PREFIX]
-    seen = []
+        parts = ["%s the action names are the same in Huawei's classic policies (Version 1.1) and identity policies "
+                 "(Version 5.0)." % NOTE_PREFIX]
     for mode in modes:
-        label = mode_label(mode, module)
-        base = None
-        for earlier in seen:  # the latest earlier mode whose calls this one makes too
-            if set(earlier.operations) <= set(mode.operations):
-                base = earlier
-        names = {}
-        for system in P.SYSTEMS[cloud]:
-            before = base.actions(system) if base else []
-            names[system] = [n for n in mode.actions(system) if n not in before]
-        if base is None:
-            parts.append(sentence("%s needs %s" % (label, note_names(cloud, names))))
-        elif any(names.values()):
-            parts.append(sentence("%s adds %s" % (label, note_names(cloud, names))))
-        else:
-            parts.append(sentence("%s needs nothing more" % label))
-        seen.append(mode)
+        text = "%s needs %s" % (mode_label(mode, module), codes(mode.actions(system)))
+        found = mode.conditional_actions(system)
+        if found:
+            text += ", and " + "; ".join("C(%s) only %s" % (name, need.when) for name, need in found)
+        parts.append(sentence(text))
     if cloud == P.HUAWEI:
         parts.append("Grant them to the credential the module calls with: with O(assume_role), the agency; with "
                      "O(instance_credentials), the ECS's agency.")
     else:
         parts.append("Grant them to the credential the module calls with: with O(assume_role), the role; with "
                      "O(instance_credentials) or O(cam_role_name), the CVM's role.")
-    parts.append("Copy-paste policies, the system policies that suffice and the AWX pattern: R(the collection's "
-                 "permissions guide, %s)." % LABEL)
+    parts.append("Copy-paste policies, exactly when each path is taken, the system policies that suffice and the AWX "
+                 "pattern: R(the collection's permissions guide, %s)." % LABEL)
     return " ".join(parts)
 
 
@@ -577,7 +918,7 @@ def rewrite_module_source(source, module):
 def rendered_files():
     """``{path relative to the repository: the text this renders}``."""
     files = {PAGE: render_page()}
-    for module in P.MODULE_MODES:
+    for module in MODULE_MODES:
         path = os.path.join(MODULES_DIR, module + ".py")
         with open(os.path.join(REPO, path), encoding="utf-8") as f:
             files[path] = rewrite_module_source(f.read(), module)

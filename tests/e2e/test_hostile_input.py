@@ -5,7 +5,7 @@ before it can tell, that nothing was changed)."""
 import pytest
 
 import fault_matrix
-from ansible_runs import cloud_defaults, run_cells
+from ansible_runs import PROJECT, cloud_defaults, run_cells
 
 HOSTILE_IDS = {
     "dot-dot-slash": "../../v2/other-project/clusters",
@@ -20,6 +20,16 @@ HOSTILE_IDS = {
     "non-ASCII": "tâche-作业",
     "10,000 characters": "a" * 10000,
     "empty string": "",
+}
+
+HOSTILE_PATH_VALUES = {
+    "traversal": "/../x",
+    "slash": "/",
+    "query": "?y=1",
+    "hash": "#y",
+    "space inside": " x",
+    "percent escape": "%2Fx",
+    "newline inside": "\nx",
 }
 
 ID_OPTIONS = {
@@ -53,6 +63,16 @@ def cases():
         found["%s: negative retry_delay" % module] = (module, dict(base, filters={}, retry_delay=-1), ["retry_delay"], False)
         found["%s: zero timeout" % module] = (module, dict(base, filters={}, timeout=0), ["timeout"], False)
 
+    # Values a URL is built from besides ids: project, region, cluster. Refused in one line naming the option.
+    for label, value in HOSTILE_PATH_VALUES.items():
+        for module, (_option, base) in ID_OPTIONS.items():
+            if not module.startswith("tencent"):
+                found["%s: project_id with a %s" % (module, label)] = (
+                    module, dict(base, filters={}, project_id=PROJECT + value), ["project_id", "HW_PROJECT_ID"], False)
+            found["%s: region with a %s" % (module, label)] = (
+                module, dict(base, filters={}, region="cn-north-4" + value), ["region"], False)
+        found["mrs_job_executions: cluster_id with a %s" % label] = (
+            "mrs_job_executions", {"cluster_id": fault_matrix.CLUSTER + value, "filters": {}}, ["cluster_id"], False)
     found["mrs_job_executions: hostile cluster_id"] = (
         "mrs_job_executions", {"cluster_id": "../x", "filters": {}}, ["cluster_id"], False)
     found["mrs_job_executions: no cluster_id with v2"] = ("mrs_job_executions", {"filters": {}}, ["cluster_id"], False)
@@ -130,3 +150,37 @@ def test_hostile_input_is_refused_before_any_request(name, outcomes):
         assert sent == [], "requests were sent: %s" % [(r["operation"], r["path"]) for r in sent]
     for store in fault_matrix.STATE_KEYS:
         assert fault_matrix.ids_in(line["state"], store) == fault_matrix.ids_in(seed, store), "%s records changed" % store
+
+
+TRIMMED = {
+    "mrs_job_executions: spaces around project_id, region and cluster_id": (
+        "mrs_job_executions", {"cluster_id": " %s " % fault_matrix.CLUSTER, "region": " cn-north-4 ",
+                               "project_id": "  %s " % PROJECT, "filters": {"name": "no-such-job"}}),
+    "workspace_scheduled_tasks_info: spaces around project_id": (
+        "workspace_scheduled_tasks_info", {"project_id": " %s" % PROJECT}),
+    "tencent_batch_job_info: spaces around region": ("tencent_batch_job_info", {"region": " ap-guangzhou "}),
+    "mrs_job_executions_info: an empty project_id is unset, and looked up from region": (
+        "mrs_job_executions_info", {"cluster_id": fault_matrix.CLUSTER, "project_id": ""}),
+}
+
+
+@pytest.fixture(scope="module")
+def trimmed(emulator_server, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("trimmed")
+    cells = {name: {"task": {"cloudjobs.cleanup.%s" % module: args}, "seed": fault_matrix.seed()}
+             for name, (module, args) in TRIMMED.items()}
+    return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines
+
+
+@pytest.mark.xdist_group("hostile_input")
+@pytest.mark.parametrize("name", sorted(TRIMMED))
+def test_spaces_around_path_values_are_trimmed_and_a_blank_value_is_unset(name, trimmed):
+    line = trimmed[name]
+    assert line["status"] == "ok", line["result"]
+    paths = [r["path"] for r in line["requests"]]
+    assert paths and all(" " not in path and "%20" not in path for path in paths), paths
+    if TRIMMED[name][1].get("project_id", "x").strip():
+        assert all("/v3/auth/projects" not in path for path in paths)
+    else:
+        assert any("/v3/auth/projects" in path for path in paths)
+        assert any(PROJECT in path for path in paths if path.startswith("/v2/"))

@@ -10,21 +10,29 @@
   "not selected" for what was not run) and the host then fails, so the run ends non-zero; in check mode too,
   and per host in the fan-out.
 * A permission denial is a failure like any other: a Huawei credential that may not delete MRS executions fails
-  the MRS line of the summary (naming the action to grant); Workspace, under the same credential, and Tencent are
-  cleaned.
+  the MRS line of the summary, and one line under it names the actions to grant, once; Workspace, under the same
+  credential, and Tencent are cleaned.
+* A variable named ``cleanup_*`` that the playbook does not take (a misspelling) fails the run before any request,
+  naming the closest variable; each service's summary says what it selected (age, states, retention rules,
+  max_deletions, time budget).
+* The counts published with ``set_stats`` and the AWX notification body that reads them (no blank lines).
 """
 
 import json
+import os
 import re
 import time
 
 import pytest
 import yaml
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_runs import HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ansible_env, run_playbook
+from ansible_runs import HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, ansible_env, run_playbook
 from ansible_runs import mutating_requests as mutating
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _permissions as perms
+from docs_site.permissions_page import MODES_BY_KEY  # the ways of running and the actions each needs
 
 DAY_MS = 86400 * 1000
 SOUTHEAST_PROJECT = "1b2c3d4e5f60718293a4b5c6d7e8f90a"
@@ -102,30 +110,51 @@ def recap(stdout):
     return hosts
 
 
-def summaries(stdout):
+PART_LINE = re.compile(r"^  (cluster|region) \S+: ")
+SELECTION_LINE = re.compile(r"^  selection: ")
+
+
+def summaries(stdout, selection=False):
     """Each host's printed summary, ``{host: [line, ...]}``: the debug message that is a list of plain strings
-    starting with the mode line."""
+    starting with the mode line; without ``selection``, the line under each service that says what it selected
+    left out."""
     found = {}
     for host, block in re.findall(r'^ok: \[(\S+)\] => (\{\n.*?\n\})$', stdout, re.M | re.S):
         msg = json.loads(block).get("msg")
         if isinstance(msg, list) and msg and isinstance(msg[0], str) and msg[0].startswith("mode: "):
             assert all(isinstance(line, str) and "\n" not in line for line in msg), msg
-            found[host] = msg
+            found[host] = [line for line in msg if selection or not SELECTION_LINE.match(line)]
     return found
 
 
-PART_LINE = re.compile(r"^  (cluster|region) \S+: ")
-
-
-def summary(stdout, parts=False):
+def summary(stdout, parts=False, selection=False):
     """The printed summary of the nightly playbook (localhost); without ``parts``, the lines per MRS cluster and per
-    Tencent region (printed under a service that ran for more than one) left out."""
-    found = summaries(stdout)
+    Tencent region (printed under a service that ran for more than one) left out, without ``selection`` the line of
+    each service's selection."""
+    found = summaries(stdout, selection=selection)
     assert "localhost" in found, "no summary printed:\n" + stdout[-3000:]
     return [line for line in found["localhost"] if parts or not PART_LINE.match(line)]
 
 
+# The selection lines of a run with the playbook's defaults (and two MRS clusters).
+DEFAULT_SELECTION = {
+    "mrs": "  selection: older than 7d; states FINISHED, FAILED, KILLED; name *; max_deletions 5000 per cluster; "
+           "no time budget",
+    "workspace": "  selection: expired; max_deletions 5000; no time budget",
+    "tencent": "  selection: older than 7d; states SUCCEED, FAILED; name *; max_deletions 5000 per region; no time budget",
+}
+
+
 CHECK = "mode: check (nothing deleted; pass -e cleanup_apply=true)"
+
+
+def notification(artifacts, status):
+    """docs/awx/notification_body.j2 rendered as AWX renders a custom notification message: a sandboxed Jinja2
+    environment with its default settings (no trim_blocks), the job's fields, its artifacts among them."""
+    with open(os.path.join(REPO, "docs", "awx", "notification_body.j2"), encoding="utf-8") as f:
+        template = f.read()
+    job = {"name": "Nightly cleanup", "id": 42, "status": status, "elapsed": 61.5, "artifacts": artifacts}
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined).from_string(template).render(job=job)
 
 
 class TestNightlyCleanup:
@@ -266,32 +295,103 @@ class TestNightlyCleanup:
 
     def test_a_permission_denial_fails_that_service_alone_and_names_the_action(self, emulator, tmp_path):
         """The Huawei credential's policy grants everything the nightly run needs but MRS's BatchDeleteJobs: MRS
-        fails (its three selected executions reported not deleted, with the action to grant), Workspace under the same
+        fails in both clusters with something to delete (their selected executions reported not deleted), each named
+        briefly on the MRS line, and the actions to grant are printed once, under it; Workspace under the same
         credential and Tencent are cleaned, the summary says so and the host fails after it."""
         seed, selected = account_records("aaaaaaaa")
+        other, other_selected = account_records("abababab")   # as many again, in a second cluster
+        seed["mrs"] += [dict(r, cluster_id="c-adhoc") for r in other["mrs"] if r["cluster_id"] == "c-etl"]
         emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
-        delete_mode = perms.MODES_BY_KEY["mrs_delete"]
+        delete_mode = MODES_BY_KEY["mrs_filters"]  # the nightly run: filters only
         granted = [a for a in delete_mode.actions(perms.CLASSIC) if a != "mrs:job:batchDelete"]
-        granted += perms.MODES_BY_KEY["workspace_delete"].actions(perms.CLASSIC)
+        granted += MODES_BY_KEY["workspace_filters"].actions(perms.CLASSIC)
         emulator.config({"policies": {HUAWEI_AK: perms.huawei_policy(perms.CLASSIC, granted)}})
         before = ids(emulator.state())
 
-        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true")
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true",
+                       "-e", '{"mrs_cluster_ids": ["c-etl", "c-empty", "c-adhoc"]}')
         assert run.returncode != 0, run.stdout[-3000:]
         lines = summary(run.stdout)
         assert lines[0] == "mode: delete"
-        assert re.fullmatch(r"MRS job executions deleted: 0; not deleted: 3; FAILED on cluster c-etl: .*", lines[1]), lines
-        assert "BatchDeleteJobs needs mrs:job:batchDelete" in lines[1] and "mrs:cluster:deleteJobs" in lines[1], lines
-        assert "c-empty" not in lines[1]   # nothing selected there, so nothing was denied
-        assert {line.split(":")[0] for line in lines[2:5]} == {"  - " + i for i in selected["mrs"]}, lines
-        assert lines[5:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs deleted: 2"]
-        assert "Cleanup failed for MRS cluster c-etl; see the summary above" in run.stdout
+        denial = r"permission denied for BatchDeleteJobs \(HTTP 403, error APIGW\.0302, request id \w+\)"
+        assert re.fullmatch(r"MRS job executions deleted: 0; not deleted: 6; FAILED on cluster c-etl: %s; "
+                            r"FAILED on cluster c-adhoc: %s" % (denial, denial), lines[1]), lines
+        # The emulator's denials carry an encoded_authorization_message, as IAM's do: the line says where it is.
+        assert lines[2] == ("  permission to grant: BatchDeleteJobs needs mrs:job:batchDelete or mrs:cluster:deleteJobs "
+                            "(to the credential of this run; the collection's permissions guide has the minimal policy "
+                            "of each module); why it was denied: the error's encoded_authorization_message in "
+                            "cleanup_summary.failed, to decode with STS DecodeAuthorizationMessage"), lines
+        assert sum("BatchDeleteJobs needs" in line for line in lines) == 1
+        assert {line.split(":")[0] for line in lines[3:9]} == {"  - " + i for i in selected["mrs"] + other_selected["mrs"]}
+        assert lines[9:] == ["Workspace scheduled tasks deleted: 2", "Tencent Batch jobs deleted: 2"]
+        assert "Cleanup failed for MRS cluster c-etl, MRS cluster c-adhoc; see the summary above" in run.stdout
         denied = [r for r in emulator.requests() if r.get("denied_action")]
-        assert [r["operation"] for r in denied] == ["BatchDeleteJobs"]
-        after = ids(emulator.state())  # three records are one batch: one denied call above, no retry
+        assert [r["operation"] for r in denied] == ["BatchDeleteJobs", "BatchDeleteJobs"]
+        after = ids(emulator.state())  # three records are one batch: one denied call per cluster, no retry
         assert before["mrs"] == after["mrs"]
         assert {store: {i for _where, i in before[store] - after[store]} for store in ("workspace", "tencent")} == \
             {store: set(selected[store]) for store in ("workspace", "tencent")}
+
+    @pytest.mark.parametrize("typo, named", [
+        ({"cleanup_older_then": "30d"}, "Unknown variable cleanup_older_then (did you mean cleanup_older_than?): "),
+        ({"cleanup_keep_lastest": 2, "cleanup_aply": True},
+         "Unknown variables cleanup_aply (did you mean cleanup_apply?), cleanup_keep_lastest (did you mean "
+         "cleanup_keep_latest?): "),
+        ({"cleanup_budget": "45m"}, "Unknown variable cleanup_budget (did you mean cleanup_time_budget?): "),
+        ({"cleanup_keep": 2}, "Unknown variable cleanup_keep (did you mean cleanup_keep_latest or "
+                              "cleanup_keep_name_patterns?): "),
+        ({"cleanup_regions": ["ap-shanghai"]},
+         "Unknown variable cleanup_regions (only cloudjobs.cleanup.fan_out_cleanup takes it): "),
+        ({"cleanup_owner": "team-a"}, "Unknown variable cleanup_owner: "),   # nothing close: the list below
+    ], ids=["older_then", "two", "budget", "keep", "fan-out-only", "far"])
+    def test_an_unknown_cleanup_variable_fails_the_run_before_any_request(self, emulator, tmp_path, typo, named):
+        """A misspelled knob would be ignored and its default used (7d for cleanup_older_then=30d): the run stops
+        first, naming the closest knob and listing the playbook's own, with cleanup_apply=true too."""
+        seed, _selected = account_records("aaaaaaaa")
+        emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+        before = ids(emulator.state())
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", json.dumps(typo))
+        assert run.returncode != 0, run.stdout[-3000:]
+        assert named in run.stdout, run.stdout[-3000:]
+        assert ("Its cleanup_* variables: cleanup_after_check, cleanup_apply, cleanup_keep_latest, "
+                "cleanup_keep_name_patterns, cleanup_max_deletions, cleanup_older_than, cleanup_services, "
+                "cleanup_summary_records, cleanup_time_budget (") in run.stdout, run.stdout[-3000:]
+        assert "localhost" not in summaries(run.stdout)   # stopped before the cleanup, not after it
+        assert emulator.requests() == []
+        assert ids(emulator.state()) == before
+
+    def test_the_summary_says_what_each_service_selected(self, emulator, tmp_path):
+        """Under each service's line, its selection as the module got it: the age filter first, the states and
+        names, the retention rules, max_deletions and the time budget (ignored in check mode)."""
+        seed, _selected = account_records("aaaaaaaa")
+        emulator.seed(merge(seed, {"mrs_clusters": ["c-empty"]}))
+        knobs = {"cleanup_older_than": "14d", "cleanup_keep_latest": 2, "cleanup_keep_name_patterns": ["nightly-*", "keep-*"],
+                 "cleanup_max_deletions": 100, "cleanup_time_budget": "45m", "mrs_states": ["FAILED"],
+                 "workspace_filters": {"expired": True, "scheduled_type": "FIXED_TIME"}, "tencent_name_pattern": "render-*"}
+        (tmp_path / "knobs.yml").write_text(yaml.safe_dump(knobs), encoding="utf-8")
+        retention = "keep_latest 2; keep_name_patterns nightly-*, keep-*"
+        mrs = "  selection: older than 14d; states FAILED; name *; %s; max_deletions 100 per cluster; " % retention
+        workspace = "  selection: expired; scheduled_type FIXED_TIME; keep_name_patterns nightly-*, keep-*; max_deletions 100; "
+        tencent = "  selection: older than 14d; states SUCCEED, FAILED; name render-*; %s; max_deletions 100 per region; " % retention
+
+        check = self.ok(self.run(tmp_path, emulator, "-e", "@knobs.yml"))
+        lines = summary(check.stdout, selection=True)
+        assert [lines[i] for i in (2, 4, 6)] == [mrs + "time budget 45m ignored in check mode",
+                                                 workspace + "time budget 45m ignored in check mode",
+                                                 tencent + "time budget 45m ignored in check mode"], lines
+        assert [line.split(" to delete")[0] for line in lines[1::2]] == [
+            "MRS job executions", "Workspace scheduled tasks", "Tencent Batch jobs"], lines
+
+        run = self.ok(self.run(tmp_path, emulator, "-e", "@knobs.yml", "-e", "cleanup_apply=true"))
+        assert [line for line in summary(run.stdout, selection=True) if SELECTION_LINE.match(line)] == [
+            mrs + "time budget 45m for the whole run", workspace + "time budget 45m for the whole run",
+            tencent + "time budget 45m for the whole run"]
+
+        # A service the run leaves out has no selection line.
+        run = self.ok(self.run(tmp_path, emulator, "-e", '{"cleanup_services": ["workspace"]}'))
+        assert summary(run.stdout, selection=True) == [
+            CHECK, "MRS job executions: not selected", "Workspace scheduled tasks to delete: 0",
+            DEFAULT_SELECTION["workspace"], "Tencent Batch jobs: not selected"]
 
     @pytest.mark.parametrize("how", [(), ("--check", "-e", "cleanup_apply=true")], ids=["report", "check-flag"])
     def test_check_mode_with_a_missing_cluster_reports_all_mutates_nothing_and_fails(self, emulator, tmp_path, how):
@@ -342,17 +442,28 @@ class TestNightlyWindow:
         left = {(r["Region"], r["JobId"]) for r in emulator.state()["tencent"]}
         assert not {("ap-guangzhou", i) for i in canton[1]["tencent"]} & left
         assert not {("ap-shanghai", i) for i in shanghai[1]["tencent"]} & left and len(left) == 4
-        stats = self.custom_stats(run.stdout)["cloudjobs_cleanup"]["localhost"]
+        published = self.custom_stats(run.stdout)
+        stats = published["cloudjobs_cleanup"]["localhost"]
         zero = {"deleted": 0, "kept": 0, "left": 0, "not_deleted": 0}
+        # enabled: the run included the service; selected, its former name (deprecated), says the same.
         assert stats == {
             "mode": "delete", "failed": False, "totals": dict(zero, deleted=4),
             "services": {
-                "mrs": dict(zero, selected=False, failed=False, not_reached=False,
+                "mrs": dict(zero, enabled=False, selected=False, failed=False, not_reached=False,
                             kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
-                "workspace": dict(zero, selected=False, failed=False, not_reached=False,
+                "workspace": dict(zero, enabled=False, selected=False, failed=False, not_reached=False,
                                   kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0}),
-                "tencent": dict(zero, deleted=4, selected=True, failed=False, not_reached=False,
+                "tencent": dict(zero, deleted=4, enabled=True, selected=True, failed=False, not_reached=False,
                                 kept_by_rule={"keep_latest": 0, "keep_name_patterns": 0})}}
+
+        # The AWX guide's notification body, rendered from these counts as AWX renders it: one line per entry and per
+        # service that ran, no blank line.
+        assert notification(published, "successful").splitlines() == [
+            "Nightly cleanup #42 successful after 61 s",
+            "localhost (delete): deleted 4, kept 0, left for the next run 0, not deleted 0",
+            "  tencent: 4 deleted, 0 kept, 0 left, 0 not deleted"]
+        assert notification({}, "failed").splitlines() == [
+            "Nightly cleanup #42 failed after 61 s", "No cleanup counts were published (the job ended before its summary)."]
 
     def test_a_time_budget_leaves_the_rest_for_the_next_night_and_the_run_succeeds(self, emulator, tmp_path):
         """Sixty old jobs in ap-guangzhou behind DeleteJob's limit of 5 a second (12 s), cleanup_time_budget 3s for
@@ -534,6 +645,54 @@ class TestFanOutCleanup:
                           | {(SOUTHEAST_PROJECT, i) for i in southeast_selected["workspace"]}),
             "tencent": {("ap-shanghai", i) for i in shanghai_selected["tencent"]},
         }
+
+
+    def test_an_account_with_an_unknown_cleanup_variable_fails_alone_before_its_first_request(self, emulator, tmp_path):
+        """huawei-southeast's inventory misspells cleanup_max_deletions: that account fails before any call of its own
+        (not even the project lookup), naming the variable meant; the two other accounts are cleaned."""
+        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT}})
+        north, north_selected = account_records("aaaaaaaa", project=PROJECT, region="ap-guangzhou")
+        southeast, _southeast_selected = account_records("bbbbbbbb", project=SOUTHEAST_PROJECT, region="ap-beijing")
+        shanghai, shanghai_selected = account_records("cccccccc", project=STRANGER_PROJECT, region="ap-shanghai")
+        emulator.seed(merge(north, southeast, shanghai))
+        before = ids(emulator.state())
+
+        run = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", huawei_southeast={"cleanup_max_deletion": 10})
+        assert run.returncode != 0, run.stdout[-3000:]
+        assert "Unknown variable cleanup_max_deletion (did you mean cleanup_max_deletions?): " in run.stdout
+        assert "cleanup_hosts, cleanup_keep_latest" in run.stdout   # the fan-out's own variables are listed too
+        assert sorted(summaries(run.stdout)) == ["huawei-north", "tencent-shanghai"]
+        assert {host: stats["failed"] for host, stats in recap(run.stdout).items()} == {
+            "huawei-north": 0, "huawei-southeast": 1, "tencent-shanghai": 0}
+        log = emulator.requests()
+        assert {r["path"].split("/")[2] for r in log if r["service"] in ("mrs", "workspace")} == {PROJECT}
+        assert [r for r in log if r["service"] == "iam"] == []
+        after = ids(emulator.state())
+        assert {store: before[store] - after[store] for store in before} == {
+            "mrs": {(PROJECT, i) for i in north_selected["mrs"]},
+            "workspace": {(PROJECT, i) for i in north_selected["workspace"]},
+            "tencent": {("ap-shanghai", i) for i in shanghai_selected["tencent"]},
+        }
+
+
+def test_the_variable_check_knows_every_cleanup_name_the_playbooks_use():
+    """tasks/check_variables.yml refuses cleanup_* names it does not know: its lists must hold the knobs documented
+    at the top of tasks/cleanup.yml (and fan_out_cleanup.yml's), and every other cleanup_* name the playbooks use."""
+    playbooks = os.path.join(REPO, "playbooks")
+    with open(os.path.join(playbooks, "tasks", "check_variables.yml"), encoding="utf-8") as f:
+        check = yaml.safe_load(f)[0]["vars"]
+    texts = {}
+    for name in ("nightly_cleanup.yml", "fan_out_cleanup.yml", os.path.join("tasks", "cleanup.yml")):
+        with open(os.path.join(playbooks, name), encoding="utf-8") as f:
+            texts[name] = f.read()
+    documented = set(re.findall(r"^#   (cleanup_\w+) ", texts[os.path.join("tasks", "cleanup.yml")], re.M))
+    assert documented == set(check["common_knobs"])
+    assert set(check["fan_out_knobs"]) == {"cleanup_hosts", "cleanup_regions"}
+    code = re.sub(r"^\s*#.*$", "", "\n".join(texts.values()), flags=re.M)   # not the comments' examples of typos
+    used = set(re.findall(r"\bcleanup_[a-z_]*[a-z]\b", code)) - {"cleanup_accounts"}   # a group, not a variable
+    known = set(check["common_knobs"]) | set(check["fan_out_knobs"]) | set(check["own_names"])
+    assert used <= known, sorted(used - known)
+    assert set(check["own_names"]) <= used, sorted(set(check["own_names"]) - used)   # no name left from the past
 
 
 def test_check_flag_wins_over_cleanup_apply(emulator, tmp_path):

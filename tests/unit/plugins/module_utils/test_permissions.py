@@ -6,6 +6,7 @@ project lookup among the caller's own projects."""
 
 from __future__ import annotations
 
+import ast
 import json
 
 import pytest
@@ -43,10 +44,27 @@ def test_an_operation_that_needs_no_permission_or_is_unknown_names_none():
     assert _permissions.required_actions("mrs", "NoSuchOperation") == ()
 
 
-def test_every_mode_lists_only_operations_of_the_table():
-    for mode in _permissions.MODES:
-        for permission in mode.permissions():
-            assert (permission.service, permission.operation) in _permissions.PERMISSIONS, (mode.key, permission)
+def test_the_table_every_module_run_imports_stays_light():
+    """Every module run imports the table: the standard library only, and no docs-only data. Which operations each way
+    of running calls (the modes) lives with the permissions guide's generator, tests/docs_site/permissions_page.py."""
+    with open(_permissions.__file__, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"__future__", "json", "re", "collections"}, sorted(imported)
+    for name in ("Mode", "MODES", "MODES_BY_KEY", "MODULE_MODES", "SYSTEM_POLICIES"):
+        assert not hasattr(_permissions, name), name
+
+
+def test_every_operation_names_its_call_and_what_a_policy_can_scope():
+    for (service, operation), permission in _permissions.PERMISSIONS.items():
+        assert (permission.service, permission.operation) == (service, operation)
+        assert permission.call, operation
+        if permission.cloud == _permissions.HUAWEI and permission.names:
+            assert set(permission.names) == {_permissions.CLASSIC, _permissions.IDENTITY}, operation
+        if permission.cloud == _permissions.TENCENT and permission.names:
+            assert set(permission.names) == {_permissions.CAM}, operation
 
 
 # -- the hint -------------------------------------------------------------------------------------------------------
