@@ -139,8 +139,9 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     deletes nothing and is no failure either; ``result.look_stopped`` says so. ``sleep`` is the dance's only wait
     (the force wait): the run's ``RunControl.pause``, which raises RunStopped once the run must stop.
 
-    ``max_deletions`` refuses a selection larger than it (nothing is deleted); ``max_deletions_per_run`` deletes the
-    oldest that many and reports the rest as left for the next run, like a spent budget.
+    ``max_deletions`` refuses a run that would delete more than it (nothing is deleted); ``max_deletions_per_run``
+    deletes the oldest that many and reports the rest as left for the next run, like a spent budget, so that a
+    backlog drains in steps under the same guard (which then counts what the run deletes, at most the cap).
     """
     result = CleanupResult(record_id=target.record_id)
     result.requested = set(target.ids or ())
@@ -227,10 +228,18 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, max_del
     busy = [(r, reason) for r, reason in blocked if reason is not None]
 
     planned = len(ready) + (len(busy) if force else 0)
+    if max_deletions_per_run is not None:
+        planned = min(planned, max_deletions_per_run)  # what this run deletes; the rest is left for the next
     if max_deletions is not None and planned > max_deletions:
+        if max_deletions_per_run is not None:
+            raise SelectionTooLarge(
+                "max_deletions_per_run=%d lets this run delete more %ss than max_deletions=%d allows; nothing was "
+                "deleted. Set max_deletions_per_run at most max_deletions." % (max_deletions_per_run, target.noun,
+                                                                               max_deletions))
         raise SelectionTooLarge(
             "the selection holds %d %s(s) to delete, more than max_deletions=%d; nothing was deleted. "
-            "Narrow the selection or raise max_deletions." % (planned, target.noun, max_deletions)
+            "Narrow the selection, raise max_deletions, or drain it in steps with max_deletions_per_run."
+            % (planned, target.noun, max_deletions)
         )
 
     if not force:

@@ -225,6 +225,10 @@ class CleanupResult:
             result[records_key] = [render(r) for r in self.records]
         if self.error is not None:
             result["error"] = dict(self.error)
+        if self.look_stopped is not None:
+            result["time_budget_spent"] = "look"
+        elif self.budget_stop is not None:
+            result["time_budget_spent"] = "delete"
         if diff_line is not None:
             result["diff"] = {
                 "before_header": "%ss selected" % noun,

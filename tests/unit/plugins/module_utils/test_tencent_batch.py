@@ -191,7 +191,11 @@ def test_max_deletions_per_run_deletes_the_oldest_and_leaves_the_rest_for_the_ne
     assert conn.count("DeleteJob") == (0 if check_mode else 4)
 
 
-def test_max_deletions_still_refuses_a_selection_over_it_whatever_the_per_run_cap():
-    conn = FakeBatchConnection(jobs(10))
-    result = ensure_absent(target(conn), max_deletions=5, max_deletions_per_run=2)
-    assert result.failed and result.deleted == [] and "max_deletions=5" in result.message
+def test_the_guard_counts_what_the_run_deletes_so_a_backlog_drains_under_it():
+    """60 jobs, max_deletions 50: refused as a whole; with max_deletions_per_run 25 the oldest 25 go, under the same
+    guard; a cap above the guard is refused, nothing deleted."""
+    assert ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50).failed
+    drained = ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50, max_deletions_per_run=25)
+    assert len(drained.deleted) == 25 and not drained.failed
+    refused = ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50, max_deletions_per_run=55)
+    assert refused.failed and refused.deleted == [] and "max_deletions=50" in refused.message
