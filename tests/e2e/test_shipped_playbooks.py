@@ -354,8 +354,8 @@ class TestNightlyCleanup:
         assert run.returncode != 0, run.stdout[-3000:]
         assert named in run.stdout, run.stdout[-3000:]
         assert ("Its cleanup_* variables: cleanup_after_check, cleanup_apply, cleanup_keep_latest, "
-                "cleanup_keep_name_patterns, cleanup_max_deletions, cleanup_older_than, cleanup_services, "
-                "cleanup_summary_records, cleanup_time_budget (") in run.stdout, run.stdout[-3000:]
+                "cleanup_keep_name_patterns, cleanup_max_deletions, cleanup_max_deletions_per_run, cleanup_older_than, "
+                "cleanup_services, cleanup_summary_records, cleanup_time_budget (") in run.stdout, run.stdout[-3000:]
         assert "localhost" not in summaries(run.stdout)   # stopped before the cleanup, not after it
         assert emulator.requests() == []
         assert ids(emulator.state()) == before
