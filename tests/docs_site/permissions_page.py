@@ -581,8 +581,8 @@ def conditional_lines(mode):
     if not found:
         return []
     lines = para("Only on some paths:")
-    lines += bullets("%s, for %s, is needed only %s." % (action_names(need.permission, system), lit(need.operation),
-                                                           options(need.detail)) for _name, need in found)
+    lines += bullets("%s, for %s, is needed only %s." % (
+        action_names(need.permission, system), lit(need.operation), options(need.detail)) for _name, need in found)
     lines += para(
         "A run that takes such a path without the action fails there: the cloud refuses the call, and nothing is "
         "deleted that the policy does not allow. To cover those paths too, add their actions to the policies "

@@ -135,8 +135,8 @@ def test_each_mode_section_gives_the_always_policy_and_each_path_with_its_action
         for document in documents:
             granted = {a for statement in document.get("Statement", document.get("statement", []))
                        for a in statement.get("Action", statement.get("action", []))}
-            system = table.CAM if "version" in document else (table.CLASSIC if document["Version"] == "1.1"
-                                                             else table.IDENTITY)
+            system = table.CAM if "version" in document else (
+                table.CLASSIC if document["Version"] == "1.1" else table.IDENTITY)
             assert granted == set(mode.actions(system)), (mode.key, system, sorted(granted))
         for system in table.SYSTEMS[mode.cloud]:
             for name, need in mode.conditional_actions(system):

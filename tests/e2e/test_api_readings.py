@@ -139,8 +139,8 @@ def test_v1_info_lists_only_the_named_cluster(readings):
     ("v1.1 delete behind a gateway that does not publish it", "mrs_v1", "id", "DeleteJobExecution"),
     ("v2 batch delete behind a gateway that does not publish it", "mrs", "job_id", "BatchDeleteJobs"),
 ])
-def test_a_gateway_404_deletes_nothing_reports_nothing_gone_and_fails_in_one_line(readings, cell, key, id_field,
-                                                                                   operation):
+def test_a_gateway_404_deletes_nothing_reports_nothing_gone_and_fails_in_one_line(
+        readings, cell, key, id_field, operation):
     line = readings[cell]
     result = line["result"]
     assert line["status"] == "failed" and result["changed"] is False

@@ -192,8 +192,8 @@ PATHS = {
                  _mrs_v1_seed(), ["v1-0"], ["v1-9"]),
         Scenario("mrs v1.1 ids, a delete answers 404", V1, dict(_V1_ARGS, job_execution_ids=["v1-0", "v1-1"]),
                  _mrs_v1_seed(), ["v1-0"], ["v1-1"], faults=_vanish("mrs", "DeleteJobExecution", "v1-1")),
-        Scenario("mrs v1.1 one id, keep_latest", V1, dict(_V1_ARGS, job_execution_ids=["v1-0"],
-                                                           filters={"keep_latest": 1}), _mrs_v1_seed(), ["v1-0"])],
+        Scenario("mrs v1.1 one id, keep_latest", V1,
+                 dict(_V1_ARGS, job_execution_ids=["v1-0"], filters={"keep_latest": 1}), _mrs_v1_seed(), ["v1-0"])],
     ("workspace_read", "ShowScheduledTasks"): [
         Scenario("workspace info, one id", WORKSPACE + "_info", {"task_ids": ["wks-0199"]}, _workspace_seed(),
                  info=True)],

@@ -646,7 +646,6 @@ class TestFanOutCleanup:
             "tencent": {("ap-shanghai", i) for i in shanghai_selected["tencent"]},
         }
 
-
     def test_an_account_with_an_unknown_cleanup_variable_fails_alone_before_its_first_request(self, emulator, tmp_path):
         """huawei-southeast's inventory misspells cleanup_max_deletions: that account fails before any call of its own
         (not even the project lookup), naming the variable meant; the two other accounts are cleaned."""

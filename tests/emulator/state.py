@@ -190,8 +190,8 @@ class EmulatorState:
                 if key == "tencent_batch_regions" and (not isinstance(value, list)
                                                        or not all(isinstance(r, str) for r in value)):
                     raise ValueError("tencent_batch_regions is a list of region names")
-                if key == "mrs_business_error_status" and (isinstance(value, bool) or not isinstance(value, int)
-                                                          or not 400 <= value <= 599):
+                if key == "mrs_business_error_status" and (
+                        isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599):
                     raise ValueError("mrs_business_error_status is an HTTP error status: 400 or 500")
                 if key == "mrs_not_found_status" and value is not None and (
                         isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599):

@@ -273,6 +273,7 @@ def test_api_gateway_404_follows_the_setting(mrs, mrs_v1, workspace, emulator, s
         assert_gateway_404(lambda: mrs_v1.list_execute_job(v1.ListExecuteJobRequest(cluster_id="c1")))
         assert_gateway_404(lambda: mrs_v1.show_job_exes(v1.ShowJobExesRequest(job_exe_id="e1")))
         assert_gateway_404(lambda: mrs_v1.delete_job_execution(v1.DeleteJobExecutionRequest(job_execution_id="e1")))
+
     def v2_list():
         return mrs.show_job_exe_list_new(v2.ShowJobExeListNewRequest(cluster_id="c1"))
 

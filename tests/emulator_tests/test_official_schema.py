@@ -166,8 +166,8 @@ def test_mrs_v2_answers_are_the_sdk_models(emulator):
                 break
             page += 1
     running = [r for r in emulator.state()["mrs"] if r["job_state"] == "RUNNING" and r["project_id"] == PROJECT][0]
-    checker.call(mrs, recorder, "stop_job", v2.StopJobRequest(cluster_id=running["cluster_id"],
-                                                               job_execution_id=running["job_id"]))
+    checker.call(mrs, recorder, "stop_job",
+                 v2.StopJobRequest(cluster_id=running["cluster_id"], job_execution_id=running["job_id"]))
     finished = [r for r in emulator.state()["mrs"] if r["job_state"] == "FINISHED" and r["project_id"] == PROJECT][0]
     checker.call(mrs, recorder, "batch_delete_jobs", v2.BatchDeleteJobsRequest(
         cluster_id=finished["cluster_id"], body=v2.JobBatchDelete(job_id_list=[finished["job_id"]])))

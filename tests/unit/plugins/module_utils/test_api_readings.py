@@ -132,8 +132,8 @@ def test_v1_a_listed_execution_that_names_no_cluster_is_not_deleted():
 
 
 # -- v1.1: paging ignores totalRecord -----------------------------------------------------------------------------
-@pytest.mark.parametrize("count, total, requests", [(1, 14, 1), (0, 14, 1), (250, None, 3), (200, None, 3),
-                                                     (100, 1, 2), (99, 5000, 1)])
+@pytest.mark.parametrize("count, total, requests", [
+    (1, 14, 1), (0, 14, 1), (250, None, 3), (200, None, 3), (100, 1, 2), (99, 5000, 1)])
 def test_v1_paging_stops_at_a_short_or_empty_page(count, total, requests):
     conn = FakeMrsV1Connection([v1("e%04d" % n) for n in range(count)], total=total)
     records, dummy = v1_target(conn).look()
