@@ -10,13 +10,11 @@ import re
 import subprocess
 import time
 
-import pytest
 import yaml
 
 from ansible_runs import (BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ad_hoc_result, ansible_env,
                           run_ad_hoc, run_playbook, tencent_auth)
 
-pytestmark = pytest.mark.xdist_group("backlog")
 
 DAY = 86400
 NOW = time.time()

@@ -38,8 +38,6 @@ DAY_MS = 86400 * 1000
 SOUTHEAST_PROJECT = "1b2c3d4e5f60718293a4b5c6d7e8f90a"
 STRANGER_PROJECT = "2c3d4e5f60718293a4b5c6d7e8f90a1b"   # a project no inventory host names
 
-pytestmark = pytest.mark.xdist_group("shipped_playbooks")
-
 
 def _iso(ms):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
