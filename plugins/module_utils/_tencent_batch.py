@@ -16,15 +16,15 @@ import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
     ABORT,
     FAILED,
     GONE,
     NOT_FINISHED,
-    CleanupTarget,
     StillBusy,
     delete_each,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, select

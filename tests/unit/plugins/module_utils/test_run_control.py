@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, delete_each, ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import ABORT, delete_each
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import (

@@ -17,16 +17,15 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _cleanup
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _batches, _cleanup
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
     ABORT,
     FAILED,
     GONE,
     NOT_FINISHED,
-    CleanupTarget,
     delete_in_batches,
-    ensure_absent,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget, ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import BUDGET, CANCELLED, RunControl, RunStopped
@@ -165,7 +164,7 @@ def test_the_budget_is_checked_before_every_call_never_inside_one():
     result = run(target, control_for(clock, 10))
     assert started(target) == [0.0, 3.0, 6.0, 9.0]
     assert result.deleted == ["t09", "t08", "t07", "t06"]  # the oldest four, oldest first
-    assert [n["reason"] for n in result.not_deleted] == [_cleanup.NOT_REACHED_BUDGET] * 6
+    assert [n["reason"] for n in result.not_deleted] == [_batches.NOT_REACHED_BUDGET] * 6
     assert [n["id"] for n in result.not_deleted] == ["t%02d" % i for i in range(5, -1, -1)]
     assert not result.failed and result.unreached == {"t%02d" % i for i in range(6)}
     assert result.budget_stop is not None and str(result.budget_stop) == "time_budget 10s spent"
@@ -257,8 +256,8 @@ def test_a_budget_spent_while_stopping_reports_stopped_records_as_such():
     assert target.calls == [
         ("delete", ("t04",), 0.0), ("delete", ("t03",), 4.0), ("stop", ("t02",), 8.0), ("stop", ("t01",), 12.0)]
     reasons = {n["id"]: n["reason"] for n in result.not_deleted}
-    assert reasons == {"t02": _cleanup.STOPPED_BUDGET, "t01": _cleanup.STOPPED_BUDGET,
-                       "t00": _cleanup.NOT_REACHED_BUDGET}
+    assert reasons == {"t02": _batches.STOPPED_BUDGET, "t01": _batches.STOPPED_BUDGET,
+                       "t00": _batches.NOT_REACHED_BUDGET}
     assert not result.failed and result.deleted == ["t04", "t03"]
 
 
@@ -267,8 +266,8 @@ def test_a_budget_spent_by_the_finished_records_stops_nothing():
     target = TimedTarget(clock, things(4, running=(0,)), call_seconds=4.0)
     result = run(target, control_for(clock, 6), force=True)
     assert [k for k, _ids, _at in target.calls] == ["delete", "delete"]
-    assert {n["id"]: n["reason"] for n in result.not_deleted} == {"t01": _cleanup.NOT_REACHED_BUDGET,
-                                                                  "t00": _cleanup.NOT_REACHED_BUDGET}
+    assert {n["id"]: n["reason"] for n in result.not_deleted} == {"t01": _batches.NOT_REACHED_BUDGET,
+                                                                  "t00": _batches.NOT_REACHED_BUDGET}
 
 
 def test_a_budget_spent_while_waiting_polls_no_more():
@@ -284,7 +283,7 @@ def test_a_budget_spent_while_waiting_polls_no_more():
     assert all(at < 20 for _k, _ids, at in target.calls)
     assert sum(slept) <= 20  # a wait never outlasts the budget
     assert result.deleted == ["t01"]  # the finished one, first
-    assert {n["id"]: n["reason"] for n in result.not_deleted} == {"t00": _cleanup.STOPPED_BUDGET}
+    assert {n["id"]: n["reason"] for n in result.not_deleted} == {"t00": _batches.STOPPED_BUDGET}
 
 
 def test_the_budget_with_max_deletions_the_guard_comes_first():
@@ -344,7 +343,7 @@ def test_a_signal_cancels_the_run_the_calls_in_flight_finish_and_the_task_fails(
     result = run(target, control)
     assert len(target.calls) == 2 and result.deleted == ["t05", "t04"]
     assert result.failed and result.message == "the run was cancelled (SIGTERM): no new call was started"
-    assert {n["reason"] for n in result.not_deleted} == {_cleanup.NOT_REACHED_CANCELLED}
+    assert {n["reason"] for n in result.not_deleted} == {_batches.NOT_REACHED_CANCELLED}
     every_id_once(result, [r["id"] for r in things(6)])
 
 
@@ -458,8 +457,8 @@ def test_a_retry_the_budget_refused_is_reported_with_its_code_and_no_failure():
     result_holder["r"] = run(target, control)
     result = result_holder["r"]
     assert [(n["id"], n["reason"], n["error_code"]) for n in result.not_deleted] == [
-        ("t02", _cleanup.RETRY_NOT_SENT_BUDGET, "APIGW.0308"), ("t01", _cleanup.NOT_REACHED_BUDGET, None),
-        ("t00", _cleanup.NOT_REACHED_BUDGET, None)]
+        ("t02", _batches.RETRY_NOT_SENT_BUDGET, "APIGW.0308"), ("t01", _batches.NOT_REACHED_BUDGET, None),
+        ("t00", _batches.NOT_REACHED_BUDGET, None)]
     assert not result.failed
 
 
