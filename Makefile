@@ -1,13 +1,15 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a single step of `make test`.
 DEV := .ci/dev
 
-.PHONY: demo docs bench test setup pytest sanity sanity-range sanity-all importer units integration smoke lint docs-lint \
+.PHONY: demo docs bench test check setup pytest sanity sanity-range sanity-all importer units integration smoke lint docs-lint \
 	changelog-lint build release clean help
 
 help:
 	@echo "make demo            start the emulator with demo data, run the example cleanup in check mode, for real"
 	@echo "                     and again, stop it (its own light .venv-demo from requirements-demo.txt)"
 	@echo "make test            everything CI runs (creates .venv on first use)"
+	@echo "make check           the quick inner loop, a few minutes: pep8 and pylint, the unit tests, ansible-lint and"
+	@echo "                     one end-to-end run (the nightly playbook: check mode, delete, re-run)"
 	@echo "make docs            build the HTML docs site (modules and guides) into docs/_build/html"
 	@echo "make bench           benchmarks against the do-it-yourself baselines; writes docs/benchmarks.md"
 	@echo "make setup           create or refresh .venv from requirements-dev.txt"
@@ -31,6 +33,15 @@ test: setup
 	@echo "=== build + install"; $(DEV) build
 	@echo "=== galaxy-importer"; $(DEV) importer
 	@echo "=== all passed"
+
+# The inner loop: what most changes break first, in a few minutes. `make test` is still what CI runs.
+check: setup
+	@echo "=== pep8 and pylint";  $(DEV) sanity --test pep8 --test pylint
+	@echo "=== unit tests";       $(DEV) pytest tests/unit -q
+	@echo "=== ansible-lint";     $(DEV) lint
+	@echo "=== one end-to-end run"; $(DEV) pytest tests/e2e/test_shipped_playbooks.py -n 0 -q \
+		-k test_check_mode_by_default_then_deletes_the_selection_then_changes_nothing
+	@echo "=== check passed (make test runs everything)"
 
 # The demo does not need the test tools: .ci/dev builds .venv-demo from requirements-demo.txt on first use.
 demo:

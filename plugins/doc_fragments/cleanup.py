@@ -18,10 +18,23 @@ options:
     default: absent
   max_deletions:
     description:
-      - A guard for unattended runs. When the selection holds more records to delete than this, the task
-        fails before deleting anything, and reports every selected record in RV(not_deleted) with a reason that
-        names the guard.
+      - A guard for unattended runs. When the run would delete more records than this, the task fails before
+        deleting anything, and reports every selected record in RV(not_deleted) with a reason that names the guard.
       - V(0) allows no deletion at all, which together with check mode previews a cleanup.
+      - What the run would delete is the whole selection, or with O(max_deletions_per_run) the oldest that many of
+        it. So a backlog larger than the guard drains in steps without raising the guard, and a filter gone wrong
+        still cannot delete more than the guard in one run.
+    type: int
+  max_deletions_per_run:
+    description:
+      - Delete at most this many records in this run, the oldest first; every other selected record is reported in
+        RV(not_deleted) as left for the next run, which goes on with the oldest. Like a spent O(time_budget), this
+        alone does not fail the task (a warning says how many are left).
+      - So a backlog larger than O(max_deletions) drains night after night without raising the guard, which counts
+        what the run deletes (at most this cap); a cap larger than the guard is refused before any delete.
+      - Check mode predicts it exactly (the same oldest records). With O(force), the records that can go now come
+        first, then those to stop, oldest first within each.
+      - Unset (the default), every selected record is deleted. Zero and negative values are refused.
     type: int
   force:
     description:
@@ -50,12 +63,15 @@ options:
         C(playbooks/tasks/cleanup.yml)), and the
         R(scheduled cleanup guide,ansible_collections.cloudjobs.cleanup.docsite.scheduled_cleanup_awx) shows the
         pattern for tasks of your own.
-      - Once it is spent, no new stop or delete call starts; the calls in flight finish and are reported. Every
-        selected record the run did not reach is reported in RV(not_deleted) with a reason that names the budget.
-        These alone do not fail the task - a warning says how many are left - because deletes go oldest first and
-        the next run continues where this one stopped.
-      - A budget too short to finish the listing deletes nothing and fails the task; raise it, or narrow the
-        selection.
+      - Once it is spent, no new call starts and no wait goes on (for the rate limit, a retry's backoff, a
+        C(Retry-After) or the O(force) wait); the calls in flight finish and are reported. Delete calls start oldest
+        first, so the records deleted are the oldest of the selection. Every selected record the run did not reach
+        is reported in RV(not_deleted) with a reason that names the budget and says whether a call was sent for it.
+        These alone do not fail the task - a warning says how many are left - because the next run continues where
+        this one stopped.
+      - A budget spent before the listing finished deletes nothing and does not fail the task either; a warning says
+        so and how many calls the look made. If every run ends so, raise the budget or narrow the selection.
+      - A cancel wins over the budget; a run cancelled after its budget was spent fails as cancelled.
       - Ignored in check mode, which predicts the whole selection.
       - Unset (the default), the run takes as long as the selection needs. Zero, negative or malformed values are
         refused before any request.
@@ -75,9 +91,13 @@ notes:
   - Records that another run deletes between this module's look and its delete count as already absent.
   - Deletes go oldest first, by the records' submit or create time (records without one last), so that every run,
     however it ends, removes the oldest history first; RV(deleted) lists the ids in that order, in check mode too.
-  - "A cancelled run stops: when the module receives SIGINT or SIGTERM, or the process that started it exits (a
-    cancelled AWX job, Ctrl-C on C(ansible-playbook)), it starts no new call, lets the calls in flight finish and
-    exits. Records deleted so far stay deleted; the next run looks again and continues with what is left."
+  - "A cancelled run stops: when the module receives SIGINT, SIGTERM or SIGHUP, or the ansible run that started it
+    is gone however it ended (a cancelled or timed-out AWX job, which ansible-runner ends with SIGKILL to the
+    process group of C(ansible-playbook); Ctrl-C; a closed terminal), it starts no new call within a second, cuts
+    every wait short, lets the calls in flight finish and exits. It watches the processes it runs under up to the
+    C(ansible) process that started the run. Records deleted so far stay deleted; the next run looks again and
+    continues with what is left. On a remote host over ssh, the module sees its shell end when the connection
+    drops; in an execution environment container, the container ends with the job."
   - When some selected records cannot be deleted, the task fails and still returns exactly which records
     were deleted (RV(deleted)) and which were not (RV(not_deleted)). Every requested or selected id ends in
     exactly one of RV(deleted), RV(already_absent) and RV(not_deleted), on success and failure alike.

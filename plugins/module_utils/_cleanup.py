@@ -5,34 +5,24 @@
 
 PRIVATE to this collection; no stability promise.
 
-A service plugs in through a *target* object (see ``CleanupTarget``); this module never speaks HTTP.
+A service plugs in through a *target* object (see ``CleanupTarget``); this module never speaks HTTP. The delete
+itself, in batches or one call each, is the engine's (``_batches``), which a target's ``delete`` calls.
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
 import time
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
+    ABORT,
+    GONE,
+    NOT_ATTEMPTED,
+    NOT_FINISHED,
+    halt,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, UnexpectedError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
-
-# How a refused call is read: a target's ``classify(error)`` returns one of these for a stop or delete call.
-GONE = "gone"  # the record no longer exists: somebody else deleted it, which is what we wanted
-SPLIT_BATCH = "split batch"  # one member of the batch may be the cause: split it and try the halves
-RECHECK = "recheck"  # the answer neither proves the record gone nor refused it (a 404 without the service's own
-# not-found code): a fresh look decides; what it still finds is not deleted, and the run ends (the API is not there)
-NOT_FINISHED = "not finished"  # the record is still running: a stop is tried again while waiting; a delete reports it
-FAILED = "failed"  # this call failed; other calls may still succeed
-ABORT = "abort"  # every further call would fail the same way (authentication, permissions): end the run
-HALTED = "halted"  # not sent: the time budget is spent or the run was cancelled (never a target's verdict)
-
-
-# Batch-delete calls in flight at a time (MRS v2, Workspace): each one deletes up to ``batch_size`` records, so a
-# few at once cut the wait on a large cleanup without crowding the service.
-BATCH_DELETE_WORKERS = 4
-
 
 class SelectionTooLarge(CloudJobsError):
     """More records selected than ``max_deletions`` allows: nothing is deleted."""
@@ -60,14 +50,11 @@ class CleanupTarget:
     ``full_records``     False when the result will not return the records: the look then keeps of each selected
                          record only ``record_fields`` (through ``keep``), what the decisions and ``summary`` read,
                          so that a run over tens of thousands of records holds a fraction of the memory
-    ``control``          the run's gate (``_run_control.RunControl``), set by ``ensure_absent``: ``delete`` passes it
-                         on to ``delete_in_batches`` / ``delete_each``, which ask it before every call
     """
 
     noun = "record"
     can_stop = True  # False where the service has no stop call (force is then refused before any request)
     ids = None
-    control = None
     full_records = True
     record_fields = None
 
@@ -116,19 +103,23 @@ class CleanupTarget:
 
 
 def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
-                  clock=time.monotonic, control=None):
+                  clock=time.monotonic, max_deletions_per_run=None):
     """Run the cleanup for ``target`` and return a ``CleanupResult``, whatever happens.
 
     Only records found by the look are ever deleted; check mode stops right after deciding. A failure at any
     step (the look, the guard, a fatal error while stopping or deleting) ends the run with the result as far
     as it got: every selected id the run did not reach is reported in ``not_deleted`` with the reason.
 
-    ``control`` (``_run_control.RunControl``) is asked before every stop, poll and delete call: once the time
-    budget is spent, no new call starts, calls in flight finish, and every record not reached is reported with the
-    budget as its reason (not a failure: the next run continues, oldest first); once the run is cancelled, the
-    same, and the task fails. A look the budget or a cancel cuts short deletes nothing and fails the task.
+    The run's time budget and a cancel are the gate's (``_run_control.RunControl.admit``, which every call passes): a
+    call it refuses raises RunStopped, and every record not reached is then reported with the budget as its reason
+    (not a failure: the next run continues, oldest first) or the cancel (a failure). A look the budget cuts short
+    deletes nothing and is no failure either; ``result.look_stopped`` says so. ``sleep`` is the dance's only wait
+    (the force wait): the run's ``RunControl.pause``, which raises RunStopped once the run must stop.
+
+    ``max_deletions`` refuses a run that would delete more than it (nothing is deleted); ``max_deletions_per_run``
+    deletes the oldest that many and reports the rest as left for the next run, like a spent budget, so that a
+    backlog drains in steps under the same guard (which then counts what the run deletes, at most the cap).
     """
-    target.control = control
     result = CleanupResult(record_id=target.record_id)
     result.requested = set(target.ids or ())
     try:
@@ -138,9 +129,10 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
             raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
             raise UnexpectedError(exc, "the look")
+    except RunStopped as stop:
+        _look_cut_short(stop, target, result)
+        return result
     except CloudJobsError as error:
-        if isinstance(error, RunStopped):
-            error = _look_cut_short(error, target)
         result.stop(str(error), error)  # nothing was looked at, so nothing was deleted
         for record_id in target.ids or ():  # every id asked for is still reported, once
             result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
@@ -148,7 +140,8 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     result.select(records)
     result.mark_absent(absent_ids)
     try:
-        _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock, control)
+        _decide_and_delete(target, result, check_mode, force, max_deletions, max_deletions_per_run, wait_timeout,
+                           sleep, clock)
     except SelectionTooLarge as error:
         result.stop(str(error))
         result.settle_remaining(OVER_MAX_DELETIONS)
@@ -166,14 +159,23 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     return result
 
 
-def _look_cut_short(stop, target):
-    """The failure of a look the budget or a cancel cut short: it names what to change."""
+def _look_cut_short(stop, target, result):
+    """A look the budget or a cancel cut short: nothing was selected, so nothing was deleted. The ids asked for are
+    reported as not reached. A spent budget is no failure (the next run looks again; ``look_stopped`` carries the
+    warning); a cancel is."""
     if stop.budget:
-        message = ("%s before the look at the %ss finished: nothing was deleted. The listing alone needs more time "
-                   "than the budget: raise time_budget, or narrow the selection" % (stop, target.noun))
+        result.look_stopped = ("%s before the look at the %ss finished: nothing was deleted, and the next run looks "
+                               "again. If every run ends so, the listing alone needs more time than the budget: raise "
+                               "time_budget, or narrow the selection" % (stop, target.noun))
+        result.budget_stop = stop
+        for record_id in target.ids or ():
+            result.mark_unreached(record_id, NOT_LOOKED_AT_BUDGET, stop.without_call())
     else:
-        message = "%s before the look at the %ss finished: nothing was deleted" % (stop, target.noun)
-    return RunStopped(stop.kind, message, stop.last_error)
+        error = RunStopped(stop.kind, "%s before the look at the %ss finished: nothing was deleted"
+                           % (stop, target.noun), stop.last_error)
+        result.stop(str(error), error)
+        for record_id in target.ids or ():
+            result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
 
 
 def oldest_first(target, records):
@@ -184,7 +186,8 @@ def oldest_first(target, records):
     return sorted(records, key=key)
 
 
-def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_timeout, sleep, clock, control):
+def _decide_and_delete(target, result, check_mode, force, max_deletions, max_deletions_per_run, wait_timeout, sleep,
+                       clock):
     decidable = []
     for record in result.records:
         why = target.kept(record)
@@ -202,16 +205,31 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
     busy = [(r, reason) for r, reason in blocked if reason is not None]
 
     planned = len(ready) + (len(busy) if force else 0)
+    if max_deletions_per_run is not None:
+        planned = min(planned, max_deletions_per_run)  # what this run deletes; the rest is left for the next
     if max_deletions is not None and planned > max_deletions:
+        if max_deletions_per_run is not None:
+            raise SelectionTooLarge(
+                "max_deletions_per_run=%d lets this run delete more %ss than max_deletions=%d allows; nothing was "
+                "deleted. Set max_deletions_per_run at most max_deletions." % (max_deletions_per_run, target.noun,
+                                                                               max_deletions))
         raise SelectionTooLarge(
             "the selection holds %d %s(s) to delete, more than max_deletions=%d; nothing was deleted. "
-            "Narrow the selection or raise max_deletions." % (planned, target.noun, max_deletions)
+            "Narrow the selection, raise max_deletions, or drain it in steps with max_deletions_per_run."
+            % (planned, target.noun, max_deletions)
         )
 
     if not force:
         for record, reason in busy:
             result.mark_busy(target.record_id(record), "%s; force=true stops it" % reason if target.can_stop else reason)
         busy = []
+
+    if max_deletions_per_run is not None and len(ready) + len(busy) > max_deletions_per_run:
+        # A backlog drained in steps: this run takes the oldest, in the order it deletes; the rest waits for the next.
+        left = (ready + [target.record_id(r) for r, _blocker in busy])[max_deletions_per_run:]
+        ready, busy = ready[:max_deletions_per_run], busy[:max(0, max_deletions_per_run - len(ready))]
+        for record_id in left:
+            result.mark_left(record_id, LEFT_PER_RUN % max_deletions_per_run)
 
     # Oldest first: what can go now, then (force) what has to be stopped first, each oldest first. So a run cut short
     # by its time budget has made the most progress it could, and the records still running, the newest, come last.
@@ -229,31 +247,31 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, wait_ti
     if result.budget_stop is not None:
         halt(busy_ids, result, result.budget_stop.without_call())
         return
-    finished = set(_stop_and_wait(target, [r for r, _blocker in busy], result, wait_timeout, sleep, clock, control))
+    finished = set(_stop_and_wait(target, [r for r, _blocker in busy], result, wait_timeout, sleep, clock))
     stopped = [i for i in busy_ids if i in finished]
     if stopped:
         target.delete(stopped, result)
 
 
-def _stop_and_wait(target, records, result, wait_timeout, sleep, clock, control=None):
+def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):
     """Stop each busy record, then poll with backoff until it can be deleted; returns the ids now deletable.
 
     One loop and one deadline (``wait_timeout``) for the whole wait: a stop the service refuses because the record
     is not far enough yet (``classify`` says NOT_FINISHED: Tencent refuses TerminateJob while a job is SUBMITTED)
     is tried again on each round. A stop refused for a reason every further call would share (ABORT) ends the
     run: the error is raised, and ``ensure_absent`` reports every selected id not yet settled, stopped ones too.
-    ``control`` is asked before every stop and poll: once it says stop, the records this run stopped are reported
-    as stopped but not deleted, and RunStopped is raised for ``ensure_absent`` to report the rest.
+    A stop or poll the gate refuses, or a wait cut short (``sleep`` raises RunStopped), reports the records this
+    run stopped as stopped but not deleted, and RunStopped goes on to ``ensure_absent`` to report the rest.
     """
     stopped = set()  # ids this run stopped
     try:
-        return _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, control, stopped)
+        return _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, stopped)
     except RunStopped as stop:
         halt([i for i in (target.record_id(r) for r in records) if i in stopped], result, stop, stopped=True)
         raise
 
 
-def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, control, stopped):
+def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, stopped):
     by_id = {target.record_id(r): r for r in records}
     to_stop = list(by_id)  # not stopped yet
     waiting = []  # stopped, not finished yet
@@ -264,8 +282,6 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
     while True:
         refused = []
         for record_id in to_stop:
-            if control is not None:
-                control.check()
             try:
                 target.stop(by_id[record_id])
             except ApiError as error:
@@ -285,8 +301,6 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
         to_stop = refused
         if not waiting and not to_stop:
             return ready
-        if control is not None:
-            control.check()
         try:
             current = target.refresh(waiting + to_stop)
         except ApiError as error:
@@ -324,269 +338,13 @@ def _stop_and_wait_until(target, records, result, wait_timeout, sleep, clock, co
                                         refusals[record_id])
             return ready
         pause = min(delay, remaining)
-        sleep(control.sleep_limit(pause) if control is not None else pause)
+        sleep(pause)
         delay = min(delay * 2, 10.0)
 
 
-# Reasons in ``not_deleted`` stay short, because an entry is repeated for every record a failure touches: the
-# cause is told once, in the task's message and ``error``; an entry keeps what differs (its id, a short reason,
-# the error code and, where the record had a call of its own, that call's request id).
+# The dance's own reasons in ``not_deleted`` (the engine's, for what a delete did, are in ``_batches``).
 OVER_MAX_DELETIONS = "selection over max_deletions"
-NOT_ATTEMPTED = "not attempted: the run stopped"
 NOT_LOOKED_AT = "not attempted: the look failed"
-NOT_REACHED_BUDGET = "not attempted: time_budget spent"
-NOT_REACHED_CANCELLED = "not attempted: the run was cancelled"
-STOPPED_BUDGET = "stopped, not deleted: time_budget spent"
-STOPPED_CANCELLED = "stopped, not deleted: the run was cancelled"
-DELETE_FAILED = "delete failed"
-NOT_FINISHED_YET = "not finished yet"
+NOT_LOOKED_AT_BUDGET = "not attempted: time_budget spent during the look"
+LEFT_PER_RUN = "left for the next run: max_deletions_per_run=%d, oldest first"
 STOP_FAILED = "could not be stopped"
-
-
-def halt(ids, result, stop, stopped=False):
-    """Ids the run did not reach because ``stop`` (RunStopped) ended it: with the budget as their reason they are no
-    failure (the next run continues); a cancel fails the task. ``stopped``: this run stopped them (force)."""
-    if stop.budget:
-        reason = STOPPED_BUDGET if stopped else NOT_REACHED_BUDGET
-        for record_id in ids:
-            result.mark_unreached(record_id, reason, stop)
-        result.budget_stop = result.budget_stop or stop
-    else:
-        reason = STOPPED_CANCELLED if stopped else NOT_REACHED_CANCELLED
-        for record_id in ids:
-            result.mark_not_deleted(record_id, reason, stop, own_call=stop.last_error is not None)
-        if result.message is None:
-            result.stop("%s: no new call was started" % stop)
-
-
-def _abandon(ids, result, error):
-    """Ids no call was made for, because a fatal error stopped the run: its code, not its request id."""
-    for record_id in ids:
-        result.mark_not_deleted(record_id, NOT_ATTEMPTED, error, own_call=False)
-
-
-# Looks at which members still exist, per refused batch: a second one for the rest of a batch refused again while
-# another run is still deleting; after that, the batch is split.
-LOOKS_PER_BATCH = 2
-
-
-class _Recheck:
-    """One fresh look at which ids still exist, shared by every batch that the API refused because members may be
-    gone (another run deleted them between our look and our delete).
-
-    ``existing(ids)`` is the target's cheapest look (a listing, or one show per id): the ids of ``ids`` that still
-    exist. A look serves every refusal that came before it began, so concurrent refusals share one look; what it
-    finds gone is never sent again, neither in the refused batches nor in the batches not started yet.
-    """
-
-    def __init__(self, existing, open_ids):
-        self._existing = existing
-        self._open_ids = open_ids  # () -> the ids whose batches have no outcome yet
-        self._lock = threading.Lock()  # one look at a time; a refusal waiting for it may then reuse it
-        self._ticks = itertools.count()
-        self._answered_up_to = -1  # the tick at which the latest finished look began
-        self.gone = set()
-
-    def tick(self):
-        """A point in the run's order of events: taken just before a delete call is sent."""
-        return next(self._ticks)
-
-    def look(self, refused_at):
-        """Make sure a look begun after ``refused_at`` has answered; raises the look's ApiError."""
-        with self._lock:
-            if self._answered_up_to > refused_at:
-                return
-            began = self.tick()
-            ids = [i for i in self._open_ids() if i not in self.gone]
-            still = set(self._existing(ids))
-            self.gone.update(i for i in ids if i not in still)
-            self._answered_up_to = began
-
-    def split_gone(self, ids):
-        """``(gone, still)``: the ids a look found gone, and the others, each in the order of ``ids``."""
-        gone = [i for i in ids if i in self.gone]
-        return gone, ([i for i in ids if i not in self.gone] if gone else ids)
-
-
-def delete_in_batches(ids, batch_size, delete_batch, classify, result, workers=1, existing=None, control=None):
-    """Delete ``ids`` in chunks with ``delete_batch(chunk)``, up to ``workers`` chunks at a time.
-
-    A batch the API refuses because members may be gone is looked at once more with ``existing(ids)`` (when the
-    target offers it): the members found gone are reported as already absent and never sent again, and the rest go
-    as one batch. A batch refused although its members exist (one job started running) is split in halves until
-    the good members are deleted and the bad one is isolated and reported on its own. So 1,000 ids that another
-    run deleted cost the refused calls and one look, never a call per id. Outcomes are recorded in the order of
-    ``ids`` whatever order the calls finish in; after a refusal every further call would share (ABORT), no batch
-    is started, the run stops with that error, and every id not yet deleted is reported.
-
-    ``control`` (``_run_control.RunControl``) is asked before every call: once it says stop (the time budget is
-    spent, the run was cancelled), no call starts, the calls in flight finish and are recorded, and every id not
-    sent is reported by ``halt``.
-    """
-    batches = [list(ids[i:i + batch_size]) for i in range(0, len(ids), batch_size)]
-    outcomes = [None] * len(batches)  # per batch: [(verdict, ids, error)], in the order the calls were made
-    lock = threading.Lock()
-    queue = list(range(len(batches) - 1, -1, -1))
-    aborted = []
-    halted = []  # the RunStopped that ended the run, once the control said stop
-
-    def open_ids():
-        return [i for index, batch in enumerate(batches) if outcomes[index] is None for i in batch]
-
-    recheck = _Recheck(existing, open_ids) if existing is not None else None
-
-    def work():
-        while True:
-            with lock:
-                if not queue or aborted or halted:
-                    return
-                stop = control.stopped() if control is not None else None
-                if stop is not None:
-                    halted.append(stop)
-                    return
-                index = queue.pop()
-            try:
-                events = _delete_batch_tree(batches[index], delete_batch, classify, recheck, control)
-            except Exception as exc:  # pylint: disable=broad-exception-caught
-                # A bug or a library's exception outside any call: the batch's outcome is unknown, and the run ends.
-                error = UnexpectedError(exc, "deleting a batch")
-                events = [(FAILED, batches[index], error), (ABORT, [], error)]
-            with lock:
-                outcomes[index] = events
-                if events[-1][0] == ABORT:
-                    aborted.append(events[-1][2])
-                elif events[-1][0] == HALTED:
-                    halted.append(events[-1][2])
-
-    _run_workers(work, min(workers, len(batches)), "cloudjobs-delete")
-
-    for index, batch in enumerate(batches):
-        if outcomes[index] is None:  # never started: an earlier fatal error, the budget or a cancel stopped the run
-            if aborted:
-                _abandon(batch, result, aborted[0])
-            else:
-                halt(batch, result, halted[0].without_call())
-            continue
-        for verdict, members, error in outcomes[index]:
-            if verdict == "deleted":
-                result.mark_deleted(members)
-            elif verdict == GONE:
-                result.mark_absent(members)
-            elif verdict == NOT_FINISHED:
-                for record_id in members:
-                    result.mark_busy(record_id, NOT_FINISHED_YET, error)
-            elif verdict == ABORT:
-                _abandon(members, result, error)
-            elif verdict == HALTED:
-                halt(members, result, error)
-            else:
-                for record_id in members:
-                    result.mark_not_deleted(record_id, DELETE_FAILED, error)
-    if aborted:
-        _abandon([i for batch in batches for i in batch], result, aborted[0])  # what the other workers left
-        result.stop(str(aborted[0]), aborted[0])
-
-
-def delete_each(ids, delete_one, classify, result, workers=1, existing=None, control=None):
-    """Delete ids one call each, ``workers`` at a time (the caller's rate limiter paces the calls): batches of one,
-    so outcomes are recorded in the order of ``ids`` whatever order the calls finish in. ``existing``: as for
-    ``delete_in_batches``, the look that decides an answer ``classify`` reads as RECHECK."""
-    delete_in_batches(ids, 1, lambda batch: delete_one(batch[0]), classify, result, workers=workers,
-                      existing=existing, control=control)
-
-
-def _delete_batch_tree(batch, delete_batch, classify, recheck=None, control=None):
-    """One batch: ``[(verdict, ids, error)]``. Members a look found gone are not sent. A batch refused because
-    members may be gone, and any part answered in a way that proves nothing (RECHECK), is looked at again once
-    (``recheck``); a batch refused because of a member is then split in halves. A part answered RECHECK whose members
-    a fresh look still finds is not deleted, and ends the run: the API answered "not found" for what exists. A refusal
-    every further call would share ends the list: the refused part FAILED, then ABORT with the ids of the batch never
-    tried. ``control`` is asked before every call (a look included): once it says stop, HALTED with every id of the
-    batch not sent ends the list. Any other exception of a call is such a refusal too: its part FAILED (its outcome
-    is unknown), the rest ABORT."""
-    events = []
-    pending = [(batch, LOOKS_PER_BATCH if recheck is not None else 0)]  # a stack: halves are tried in order
-
-    def end(part, error):
-        return events + [(FAILED, part, error), (ABORT, [i for rest, _flag in reversed(pending) for i in rest], error)]
-
-    while pending:
-        part, looks_left = pending.pop()
-        if recheck is not None:
-            gone, part = recheck.split_gone(part)
-            if gone:
-                events.append((GONE, gone, None))
-            if not part:
-                continue
-        sent_at = recheck.tick() if recheck is not None else None
-        try:
-            if control is not None:
-                control.check()
-            delete_batch(part)
-        except RunStopped as stop:
-            return events + _halted(part, pending, stop)
-        except ApiError as error:
-            verdict = classify(error)
-            if verdict == ABORT:
-                return end(part, error)
-            if verdict == RECHECK or (len(part) > 1 and verdict in (GONE, SPLIT_BATCH)):
-                if looks_left:
-                    try:
-                        if control is not None:
-                            control.check()
-                        recheck.look(sent_at)
-                    except RunStopped as stop:
-                        return events + _halted(part, pending, stop.without_call())
-                    except ApiError as look_error:
-                        if classify(look_error) == ABORT:
-                            return end(part, look_error)
-                    except Exception as exc:  # pylint: disable=broad-exception-caught
-                        return end(part, UnexpectedError(exc, "the look after a refused delete"))
-                    else:
-                        if any(i in recheck.gone for i in part):
-                            # the gone members are dropped when it is taken again
-                            pending.append((part, looks_left - 1))
-                            continue
-                        if verdict == RECHECK:  # every member still exists: the API is not serving this call
-                            return end(part, _not_served(error))
-                if len(part) > 1:  # every member exists (or no look could tell): find the one refused
-                    middle = len(part) // 2
-                    pending.append((part[middle:], 0))
-                    pending.append((part[:middle], 0))
-                else:
-                    events.append((FAILED, part, error))
-            elif verdict in (GONE, NOT_FINISHED):
-                events.append((verdict, part, error))
-            else:
-                events.append((FAILED, part, error))
-        except Exception as exc:  # pylint: disable=broad-exception-caught
-            return end(part, UnexpectedError(exc, "the delete call"))
-        else:
-            events.append(("deleted", part, None))
-    return events
-
-
-def _not_served(error):
-    """``error`` (a 404 that proved nothing) once a fresh look found its records still there."""
-    error.hint = ("the records still exist, so this API is not available at this endpoint: check endpoint, region "
-                  "and api_version")
-    return error
-
-
-def _halted(part, pending, stop):
-    """The events that end a batch the control stopped: ``part`` (whose retry ``stop`` may have refused), then the
-    parts of the batch never sent."""
-    rest = [i for ids, _looks in reversed(pending) for i in ids]
-    return [(HALTED, part, stop)] + ([(HALTED, rest, stop.without_call())] if rest else [])
-
-
-def _run_workers(work, count, name):
-    """``work()`` in ``count`` threads (in this one when ``count`` is 1), until each returns."""
-    if count <= 1:
-        work()
-        return
-    threads = [threading.Thread(target=work, name="%s-%d" % (name, n)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()

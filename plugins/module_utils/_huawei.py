@@ -4,6 +4,9 @@
 """Huawei Cloud: options, endpoints, authentication, the error envelope and throttling codes.
 
 PRIVATE to this collection; no stability promise.
+
+Why one file of this size: the connection is the cloud's one contract (options, endpoints, the error envelope, signing
+or token, the project lookup); what varies by credential source is in ``_huawei_credentials``.
 """
 
 from __future__ import annotations

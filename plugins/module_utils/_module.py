@@ -9,6 +9,8 @@ PRIVATE to this collection; no stability promise.
 
 from __future__ import annotations
 
+import time
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
@@ -20,6 +22,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport impor
 DELETE_ARGUMENT_SPEC = dict(
     state=dict(type="str", default="absent", choices=["absent"]),
     max_deletions=dict(type="int"),
+    max_deletions_per_run=dict(type="int"),
     force=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=600),
     return_records=dict(type="bool", default=False),
@@ -29,6 +32,7 @@ DELETE_ARGUMENT_SPEC = dict(
 
 def check_delete_options(params):
     check_range(params.get("max_deletions"), "max_deletions", minimum=0)
+    check_range(params.get("max_deletions_per_run"), "max_deletions_per_run", minimum=1)
     check_range(params.get("wait_timeout"), "wait_timeout", minimum=1)
 
 
@@ -70,8 +74,10 @@ def run_module(module, connect, run):
 def run_cleanup(module, target, records_key, render, control=None):
     """The whole of a deleting module's ``run``: the dance, then the result in the module's shape.
 
-    ``control``: the run's gate (the connection's ``transport.control``), asked before every stop and delete; records
-    the time budget left unreached are reported in ``not_deleted`` and, alone, only warn.
+    ``control``: the run's gate (the connection's ``transport.control``). Every call passes it; the dance gets only its
+    ``pause``, the force wait that a cancel or the budget's end cuts short. Records the time budget or
+    ``max_deletions_per_run`` left are reported in ``not_deleted`` and, alone, only warn. A cancel wins over everything
+    else: whatever the budget did, a cancelled run fails.
 
     The result is compact: ids and counts. The selected records, each as ``render`` returns it, under
     ``records_key`` only with ``return_records``; ``--diff`` shows one line per record (``target.diff_line``).
@@ -85,15 +91,24 @@ def run_cleanup(module, target, records_key, render, control=None):
         check_mode=module.check_mode,
         force=module.params["force"],
         max_deletions=module.params["max_deletions"],
+        max_deletions_per_run=module.params.get("max_deletions_per_run"),
         wait_timeout=module.params["wait_timeout"],
-        control=control,
+        sleep=control.pause if control is not None else time.sleep,
     )
+    cancelled = control.cancelled() if control is not None else None
+    if cancelled is not None and (result.unreached or result.look_stopped):
+        result.cancel(cancelled)  # the budget stopped the run, and then it was cancelled: the report says cancelled
     values = result.as_dict(records_key, render if module.params["return_records"] else None,
                             diff_line=target.diff_line if module._diff else None, noun=target.noun)
-    if result.unreached:
+    if result.look_stopped:
+        module.warn("%s (%d calls were made)" % (result.look_stopped, control.calls_admitted if control else 0))
+    elif result.unreached:
         module.warn("%s: %d selected %s(s) were not reached and are left for the next run, which goes on with the "
                     "oldest (see not_deleted); this run deleted %d" % (result.budget_stop, len(result.unreached),
                                                                        target.noun, len(result.deleted)))
+    if result.left:
+        module.warn("max_deletions_per_run=%d: %d more selected %s(s) are left for the next run, which goes on with the "
+                    "oldest (see not_deleted)" % (module.params["max_deletions_per_run"], len(result.left), target.noun))
     if result.skipped:
         module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted)%s"
                     % (len(result.skipped), target.noun, "; set force=true to stop and delete them" if target.can_stop else ""))

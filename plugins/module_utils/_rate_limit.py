@@ -40,18 +40,23 @@ class RateLimiter:
         self._last = now
         self._tokens = min(self._burst, self._tokens + elapsed * self._rate)
 
-    def acquire(self):
-        """Block until a request may be sent."""
+    def acquire(self, wait=None):
+        """Block until a request may be sent; True then. ``wait(seconds)`` (the run's ``RunControl.wait``) does the
+        waiting when given: it answers False when the run must stop, and then no token is taken and False is returned,
+        so that a cancel or the end of the budget is never held up by the limiter."""
         if self._rate is None:
-            return
+            return True
         while True:
             with self._lock:
                 self._refill(self._clock())
                 if self._tokens >= 1.0:
                     self._tokens -= 1.0
-                    return
-                wait = (1.0 - self._tokens) / self._rate
-            self._sleep(wait)
+                    return True
+                pause = (1.0 - self._tokens) / self._rate
+            if wait is None:
+                self._sleep(pause)
+            elif not wait(pause):
+                return False
 
     def on_throttled(self):
         """The service throttled a request: halve the rate (multiplicative decrease)."""

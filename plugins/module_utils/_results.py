@@ -42,6 +42,8 @@ class CleanupResult:
         # ids the run did not reach before its time budget was spent: reported, not a failure (the next run goes on)
         self.unreached = set()
         self.budget_stop = None  # the RunStopped of the spent budget, when it ended the run
+        self.look_stopped = None  # why the look did not finish, when the budget ended it (a warning, no failure)
+        self.left = set()  # ids left for the next run on purpose (max_deletions_per_run): reported, not a failure
         self.requested = set()  # ids the user named; a record that cannot go fails the task only then
         self.message = None  # why the run stopped early (a guard, a fatal error), when it did
         self.error = None  # the failed call that stopped the run, as ``ApiError.to_dict()``
@@ -109,6 +111,23 @@ class CleanupResult:
         if self.mark_not_deleted(record_id, reason, stop, own_call=stop.last_error is not None):
             self.unreached.add(record_id)
 
+    def mark_left(self, record_id, reason):
+        """Left for the next run on purpose (``max_deletions_per_run``): reported with ``reason``, and no failure."""
+        if self.mark_not_deleted(record_id, reason):
+            self.left.add(record_id)
+
+    def cancel(self, stop):
+        """The run was cancelled (``stop``, a RunStopped), whatever else happened: a cancel wins over a spent budget.
+        Records the budget left unreached are reported as cancelled instead, and the task fails."""
+        for entry in self.not_deleted:
+            if entry["id"] in self.unreached:
+                entry["reason"] = entry["reason"].replace("time_budget spent", "the run was cancelled")
+        self.unreached.clear()
+        self.budget_stop = None
+        self.look_stopped = None
+        if self.message is None or "cancelled" not in self.message:
+            self.message = "%s: no new call was started" % stop
+
     def resolve_absent(self, ids):
         """Move ids reported as not deleted to ``already_absent`` once a fresh look shows they are gone."""
         gone = {i for i in ids if self._outcome.get(i) == NOT_DELETED}
@@ -117,6 +136,7 @@ class CleanupResult:
         self.not_deleted = [n for n in self.not_deleted if n["id"] not in gone]
         self.skipped -= gone
         self.unreached -= gone
+        self.left -= gone
         for record_id in gone:
             del self._outcome[record_id]
         self.mark_absent([i for i in ids if i in gone])
@@ -145,7 +165,8 @@ class CleanupResult:
 
     @property
     def failures(self):
-        return [n for n in self.not_deleted if n["id"] not in self.skipped and n["id"] not in self.unreached]
+        return [n for n in self.not_deleted
+                if n["id"] not in self.skipped and n["id"] not in self.unreached and n["id"] not in self.left]
 
     @property
     def failed(self):
@@ -204,6 +225,10 @@ class CleanupResult:
             result[records_key] = [render(r) for r in self.records]
         if self.error is not None:
             result["error"] = dict(self.error)
+        if self.look_stopped is not None:
+            result["time_budget_spent"] = "look"
+        elif self.budget_stop is not None:
+            result["time_budget_spent"] = "delete"
         if diff_line is not None:
             result["diff"] = {
                 "before_header": "%ss selected" % noun,

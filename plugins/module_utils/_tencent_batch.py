@@ -16,14 +16,15 @@ import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
     ABORT,
     FAILED,
     GONE,
     NOT_FINISHED,
-    CleanupTarget,
+    StillBusy,
     delete_each,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import IdRule, select
@@ -128,17 +129,20 @@ def tencent_selection(job_ids, filters, force=False, deleting=True, now=None):
     return selection
 
 
-def tencent_target(client, selection, workers=DEFAULT_WORKERS):
-    """The cleanup target of ``selection`` in the connection's region."""
-    return TencentBatchJobs(client, selection, workers=workers)
+def tencent_target(client, selection, workers=DEFAULT_WORKERS, instances_in_look=True):
+    """The cleanup target of ``selection`` in the connection's region. ``instances_in_look``: ask DescribeJob for each
+    FAILED job's task instances in the look (check mode and ``_info``: an exact prediction; ``force``: running ones are
+    stopped first), or only right before deleting it (a real run: the look then costs what the run can delete)."""
+    return TencentBatchJobs(client, selection, workers=workers, instances_in_look=instances_in_look)
 
 
 class TencentBatchJobs(CleanupTarget):
     noun = "Batch job"
     record_fields = ("JobId", "JobName", "JobState", "CreateTime", "TaskMetrics", "TaskInstanceMetrics")
 
-    def __init__(self, client, selection, workers=DEFAULT_WORKERS):
+    def __init__(self, client, selection, workers=DEFAULT_WORKERS, instances_in_look=True):
         self.client = client
+        self.instances_in_look = instances_in_look or selection.force
         self.selection = selection
         self.ids = selection.ids
         self.filters = selection.filters
@@ -215,13 +219,20 @@ class TencentBatchJobs(CleanupTarget):
 
     def _with_instance_metrics(self, jobs):
         """A FAILED job can still have task instances running, which only DescribeJob shows; ask for those
-        jobs alone, so that check mode predicts exactly and a re-run sends no DeleteJob that must be refused."""
+        jobs alone, so that check mode predicts exactly and a re-run sends no DeleteJob that must be refused.
+        Without ``instances_in_look`` they are asked for right before each delete instead (``delete``)."""
+        if not self.instances_in_look:
+            return jobs
         detailed = []
         for job in jobs:
-            if job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job and self.kept(job) is None:
+            if self._needs_instances(job) and self.kept(job) is None:
                 job = self.keep(self.client.describe_job(job["JobId"]) or job)
             detailed.append(job)
         return detailed
+
+    @staticmethod
+    def _needs_instances(job):
+        return job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job
 
     def blocker(self, record):
         state = record.get("JobState")
@@ -242,7 +253,20 @@ class TencentBatchJobs(CleanupTarget):
         return {job_id: self.client.describe_job(job_id) for job_id in ids}
 
     def delete(self, ids, result):
-        delete_each(ids, self.client.delete_job, self.classify, result, workers=self.workers, control=self.control)
+        unchecked = {self.record_id(r) for r in result.records if self._needs_instances(r)}
+
+        def delete_one(job_id):
+            if job_id in unchecked:
+                # A FAILED job the look could not see the task instances of: one DescribeJob, made for the jobs this
+                # run reaches only, so that a backlog of FAILED jobs drains under a budget. A job gone meanwhile is
+                # left to DeleteJob, whose ResourceNotFound reads as gone.
+                job = self.client.describe_job(job_id)
+                busy = self.blocker(job) if job is not None else None
+                if busy is not None:
+                    raise StillBusy("%s; force=true stops it" % busy)
+            self.client.delete_job(job_id)
+
+        delete_each(ids, delete_one, self.classify, result, workers=self.workers)
 
     def classify(self, error):
         code = error.code or ""

@@ -21,6 +21,9 @@ yields them wins:
 ``credential_chain`` turns the plan into the ``CurrentCredentials`` the connection signs with, fetching temporary
 credentials when due (``_credentials.py``). ``<profile>.configure`` gives the region (``_sys_param.region``) when none
 is set. Messages name options, variables and paths, never a secret, a token or a file's content.
+
+Why one file of this size: every credential source of the official tools (options, tccli profiles, the SDK files,
+the CVM role, an assumed role) and their precedence, read and listed in one place, as ``_huawei_credentials`` does.
 """
 
 from __future__ import annotations

@@ -107,10 +107,10 @@ class Transport:
         url = None
         last_error = None
         while True:
-            if limiter is not None:
-                limiter.acquire()
             if self.control is not None:
-                self.control.check(last_error)  # after the rate limiter's wait: the moment the call would start
+                self.control.admit(limiter, last_error, ordered=mutating)  # the one gate: turn, rate limit, budget, cancel
+            elif limiter is not None:
+                limiter.acquire()
             try:
                 method, url, headers, body = sign()
             except CloudJobsError:
@@ -139,9 +139,12 @@ class Transport:
                 wait = policy.delay(attempt, error)
                 self.debug("%s %s: %s; retry %d of %d in %.2f s"
                            % (service, operation, error.code or error.status, attempt + 1, policy.max_retries, wait))
-                self._sleep(self.control.sleep_limit(wait) if self.control is not None else wait)
                 attempt += 1
                 error.attempts, error.host = attempt, endpoint_host(url)  # if the gate refuses the retry
+                if self.control is not None:
+                    self.control.pause(wait, error)  # cut short by a cancel, a signal or the budget's end
+                else:
+                    self._sleep(wait)
                 last_error = error
                 continue
             if limiter is not None:

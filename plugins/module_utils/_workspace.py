@@ -15,18 +15,17 @@ from __future__ import annotations
 import datetime
 import time
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
     ABORT,
     BATCH_DELETE_WORKERS,
     FAILED,
     SPLIT_BATCH,
-    CleanupTarget,
     delete_in_batches,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import is_auth_failure, is_gateway_404
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import offset_pages, stable_pages
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import (
     IdRule,
     UnknownTimeZone,
@@ -259,17 +258,14 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     def delete(self, ids, result):
         delete_in_batches(ids, self.batch_size, self.client.batch_delete_scheduled_tasks, self.classify, result,
-                          workers=BATCH_DELETE_WORKERS, existing=lambda still: set(self._find(still)), control=self.control)
-        asked = set(ids)
-        refused = [n["id"] for n in result.not_deleted if n["id"] in asked and n["id"] not in result.unreached]
-        # A run stopped by a fatal error (a denial), a spent budget or a cancel asks nothing more.
-        if refused and result.message is None and result.budget_stop is None:
-            # A lone id refused with a 4xx may simply be gone (a concurrent run): only the list can say so.
-            try:
-                still_there = self._list_all(EXISTENCE_LISTINGS)
-            except (ApiError, RunStopped):
-                return  # they stay reported as not deleted, which the next run's look corrects
-            result.resolve_absent([i for i in refused if i not in still_there])
+                          workers=BATCH_DELETE_WORKERS, existing=lambda still: set(self._find(still)),
+                          confirm_absent=self.confirm_absent)
+
+    def confirm_absent(self, ids):
+        """The ids a fresh listing no longer holds: Workspace has no "not found" code, so a lone id refused with a 4xx
+        may simply be gone (a concurrent run), and only the list can say so."""
+        still_there = self._list_all(EXISTENCE_LISTINGS)
+        return [i for i in ids if i not in still_there]
 
     def classify(self, error):
         if is_auth_failure(error) or is_gateway_404(error):

@@ -111,8 +111,10 @@ not_deleted:
     reason:
       description:
         - "Why it was not deleted, in a few words (for example V(delete failed), V(selection over max_deletions),
-          that the run stopped before it tried this record, or V(not attempted: time_budget spent)); the whole cause
-          is told once, in the task's message and in RV(error)."
+          that the run stopped before it tried this record, V(not attempted: time_budget spent), or
+          V(left for the next run: max_deletions_per_run=5000, oldest first)); the whole cause is told once, in the
+          task's message and in RV(error). A reason says whether a call was sent for the record: V(not attempted)
+          only when none was."
       type: str
       returned: always
     error_code:
@@ -177,6 +179,18 @@ counts:
     kept_by_rule:
       keep_latest: 0
       keep_name_patterns: 0
+time_budget_spent:
+  description:
+    - Set when O(time_budget) ended the run before it was done, to what the run was doing then. V(look) - the
+      listing did not finish, so nothing was selected or deleted (a warning says so; the next run looks again).
+      V(delete) - the look finished and the run deleted the oldest part of the selection; the rest is in
+      RV(not_deleted), left for the next run.
+    - Neither fails the task. A shipped playbook reports a cluster, region or service whose look the budget ended as
+      not reached.
+  returned: when the time budget ended the run
+  type: str
+  choices: [look, delete]
+  sample: delete
 jobs:
   description: The selected jobs, with the API's field names in snake_case and tags as a dict.
   returned: when O(return_records=true)
@@ -286,7 +300,7 @@ def run(module, connection):
     params = module.params
     check_delete_options(params)
     selection = tencent_selection(params["job_ids"], params["filters"], force=params["force"])
-    target = tencent_target(TencentBatchClient(connection), selection)
+    target = tencent_target(TencentBatchClient(connection), selection, instances_in_look=module.check_mode)
     return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control)
 
 

@@ -247,11 +247,14 @@ def scale(emu):
 BUDGET_JOBS, BUDGET_SECONDS, BUDGET_RATE = 600, 10, 20
 
 
-def budget_run(emu):
+def budget_run(emu, state="SUCCEED"):
+    """``state`` FAILED: each job also costs a DescribeJob (its task instances), made right before its DeleteJob; the
+    rate floor is then half the limit in records a second (two calls a record)."""
     emu.reset()
-    emu.config({"latency": {"*": 0.1}, "rate_limits": {"tencent.DeleteJob": BUDGET_RATE}})
+    emu.config({"latency": {"*": 0.1}, "rate_limits": {"tencent.DeleteJob": BUDGET_RATE,
+                                                       "tencent.DescribeJob": BUDGET_RATE}})
     now = time.time()
-    emu.seed({"tencent": [{"JobId": "job-t%07d" % i, "JobName": "render", "JobState": "SUCCEED",
+    emu.seed({"tencent": [{"JobId": "job-t%07d" % i, "JobName": "render", "JobState": state,
                            "CreateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - (30 + i) * 86400))}
                           for i in range(BUDGET_JOBS)]})
     emu.clear_requests()
@@ -263,7 +266,10 @@ def budget_run(emu):
     first = min(e["time"] for e in log)
     last_delete = max(e["time"] for e in log if e["mutating"])
     deleted = len(result["deleted"])
-    return {"records": BUDGET_JOBS, "budget": BUDGET_SECONDS, "rate": BUDGET_RATE, "seconds": seconds,
+    calls_per_record = 2 if state == "FAILED" else 1
+    return {"records": BUDGET_JOBS, "budget": BUDGET_SECONDS, "rate": BUDGET_RATE, "seconds": seconds, "state": state,
+            "rate_floor": BUDGET_RATE / float(calls_per_record),
+            "described": sum(1 for e in log if e["operation"] == "DescribeJob"),
             "deleted": deleted, "left": len(result["not_deleted"]), "per_budget_second": deleted / float(BUDGET_SECONDS),
             "last_delete_after_first_call": last_delete - first, "requests": counted(emu)}
 
@@ -304,6 +310,7 @@ def main():
         results["tc_rerun"] = rerun(emu, tc_seed(300), lambda: tc_collection(emu), config=TENCENT_LIMITS)
 
         results["tc_budget"] = budget_run(emu)
+        results["tc_budget_failed"] = budget_run(emu, state="FAILED")
 
         results.update(scale(emu))
 

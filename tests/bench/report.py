@@ -76,9 +76,18 @@ def write_report(res, docs):
             res["tc_budget"]["deleted"], res["tc_budget"]["left"], res["tc_budget"]["per_budget_second"],
             res["tc_budget"]["rate"], 100.0 * res["tc_budget"]["per_budget_second"] / res["tc_budget"]["rate"],
             res["tc_budget"]["last_delete_after_first_call"], res["tc_budget"]["seconds"]),
+        "| Tencent backlog of %s FAILED jobs (a DescribeJob and a DeleteJob each), %d calls/s, `time_budget: %ds` | %d "
+        "| %d | %.1f | %.0f records/s (%.0f%%) | %.1f s after the first call | %.1f s |" % (
+            "{:,}".format(res["tc_budget_failed"]["records"]), res["tc_budget_failed"]["rate"],
+            res["tc_budget_failed"]["budget"], res["tc_budget_failed"]["deleted"], res["tc_budget_failed"]["left"],
+            res["tc_budget_failed"]["per_budget_second"], res["tc_budget_failed"]["rate_floor"],
+            100.0 * res["tc_budget_failed"]["per_budget_second"] / res["tc_budget_failed"]["rate_floor"],
+            res["tc_budget_failed"]["last_delete_after_first_call"], res["tc_budget_failed"]["seconds"]),
         "",
         "The budget counts from the module's start, so the listing and the first calls share it; the rest is left for",
-        "the next run, oldest first.",
+        "the next run, oldest first. A FAILED job's task instances are asked for right before it is deleted, so the",
+        "look costs in proportion to what the run deletes (%d DescribeJob calls for %d deletes)." % (
+            res["tc_budget_failed"]["described"], res["tc_budget_failed"]["deleted"]),
         "",
         "## Growth (MRS, every execution finished and old, no added latency)",
         "",

@@ -52,7 +52,7 @@ P = _load_table()
 
 
 # -- the ways of running a module, and what each one calls -----------------------------------------------------------
-# Read from the client code (plugins/module_utils/_mrs.py, _workspace.py, _tencent_batch.py, _cleanup.py) and measured
+# Read from the client code (plugins/module_utils/_mrs.py, _workspace.py, _tencent_batch.py, _batches.py) and measured
 # with the emulator's request log; tests/e2e/test_least_privilege.py runs each mode's plain path under exactly its
 # "always" actions, takes each of them away, and runs each named path with and without its action. Texts mark options
 # O(name), as the modules' docs do; the page shows them as literals.

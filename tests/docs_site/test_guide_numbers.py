@@ -65,3 +65,22 @@ def test_the_nightly_figures_follow_from_the_table():
     assert (int(fast_text), int(slow_text)) == (fast, slow)
     assert number(first_night) == budget * fast < 100000
     assert number(nightly) == budget * slow and int(nights) == -(-100000 // (budget * slow))
+
+
+def test_what_one_night_deletes_is_the_budget_times_the_rate_over_the_calls_per_record():
+    """The table "What one night deletes under a budget": a 50-minute budget, the rates of the backlog table."""
+    with open(GUIDE, encoding="utf-8") as f:
+        text = f.read()
+    table = text.split(".. list-table:: What one night deletes under a budget", 1)[1].split("\n\n", 2)[1]
+    cells = [c.strip() for c in re.split(r"\n\s+(?:\* )?- ", "\n" + table) if c.strip()]
+    rows_ = [cells[i:i + 4] for i in range(0, len(cells), 4)][1:]
+    budget = 50 * 60
+    for service, calls, first, nights in rows_:
+        rate = re.search(r"\((\d+) a second", calls)
+        if rate:  # one record costs the calls named first, at the rate given
+            per_record = int(re.match(r"(\d+)", calls).group(1))
+            first_night = budget * int(rate.group(1)) // per_record
+            assert number(first) == first_night, service
+            assert int(nights) == -(-100000 // first_night), service
+        else:  # batches: the whole backlog in one night
+            assert first.startswith("all of them") and nights == "1", service

@@ -48,8 +48,6 @@ CREDENTIALS = {
 }
 SECRETS = [HUAWEI_SK, TENCENT_KEY]
 
-pytestmark = pytest.mark.xdist_group("awx_runner")
-
 
 def load_credential_type(name):
     with open(os.path.join(AWX_DOCS, name), encoding="utf-8") as f:

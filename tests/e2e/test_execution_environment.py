@@ -23,8 +23,6 @@ from ansible_runs import BIN, REPO, install_collection
 
 AWX_DOCS = os.path.join(REPO, "docs", "awx")
 
-pytestmark = pytest.mark.xdist_group("execution_environment")
-
 
 def tool(name, *args):
     run = subprocess.run([os.path.join(BIN, name)] + [str(a) for a in args], capture_output=True, text=True,

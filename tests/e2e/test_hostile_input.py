@@ -130,7 +130,6 @@ def outcomes(emulator_server, tmp_path_factory):
     return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines, seed
 
 
-@pytest.mark.xdist_group("hostile_input")  # one playbook run serves every case: keep them on one worker
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_input_is_refused_before_any_request(name, outcomes):
     lines, seed = outcomes
@@ -172,7 +171,6 @@ def trimmed(emulator_server, tmp_path_factory):
     return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines
 
 
-@pytest.mark.xdist_group("hostile_input")
 @pytest.mark.parametrize("name", sorted(TRIMMED))
 def test_spaces_around_path_values_are_trimmed_and_a_blank_value_is_unset(name, trimmed):
     line = trimmed[name]

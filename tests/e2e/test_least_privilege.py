@@ -30,7 +30,7 @@ from docs_site.permissions_page import MODES, MODES_BY_KEY
 from emulator import credentials as creds
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _permissions as perms
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import BATCH_DELETE_WORKERS
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import BATCH_DELETE_WORKERS
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import DEFAULT_WORKERS as TENCENT_WORKERS
 
 HOUR_MS = 3600 * 1000

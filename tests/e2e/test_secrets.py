@@ -105,7 +105,6 @@ def _leaks(text):
     return found
 
 
-@pytest.mark.xdist_group("secrets")
 def test_no_secret_in_the_verbose_output(verbose_runs):
     for run in verbose_runs:
         assert "ESTABLISH LOCAL CONNECTION" in run.stdout  # printed from -vvv on: the run was verbose
@@ -113,7 +112,6 @@ def test_no_secret_in_the_verbose_output(verbose_runs):
         assert not _leaks(run.stderr), "stderr leaks %s" % _leaks(run.stderr)
 
 
-@pytest.mark.xdist_group("secrets")
 @pytest.mark.parametrize("name", CELL_NAMES)
 def test_no_secret_in_results_warnings_or_errors(name, verbose_runs):
     line = [run.lines[name] for run in verbose_runs if name in run.lines][0]
@@ -147,7 +145,6 @@ def _profile_home(tmp_path):
     return home
 
 
-@pytest.mark.xdist_group("secrets")
 @pytest.mark.parametrize("source", ["profile files", "assumed roles", "instance credentials"])
 def test_no_secret_from_any_credential_source_at_vvvv(emulator, tmp_path, source):
     """Keys read from profile files, and the temporary keys and tokens fetched from STS, IAM and the metadata

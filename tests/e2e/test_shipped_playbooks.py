@@ -38,8 +38,6 @@ DAY_MS = 86400 * 1000
 SOUTHEAST_PROJECT = "1b2c3d4e5f60718293a4b5c6d7e8f90a"
 STRANGER_PROJECT = "2c3d4e5f60718293a4b5c6d7e8f90a1b"   # a project no inventory host names
 
-pytestmark = pytest.mark.xdist_group("shipped_playbooks")
-
 
 def _iso(ms):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
@@ -354,8 +352,8 @@ class TestNightlyCleanup:
         assert run.returncode != 0, run.stdout[-3000:]
         assert named in run.stdout, run.stdout[-3000:]
         assert ("Its cleanup_* variables: cleanup_after_check, cleanup_apply, cleanup_keep_latest, "
-                "cleanup_keep_name_patterns, cleanup_max_deletions, cleanup_older_than, cleanup_services, "
-                "cleanup_summary_records, cleanup_time_budget (") in run.stdout, run.stdout[-3000:]
+                "cleanup_keep_name_patterns, cleanup_max_deletions, cleanup_max_deletions_per_run, cleanup_older_than, "
+                "cleanup_services, cleanup_summary_records, cleanup_time_budget (") in run.stdout, run.stdout[-3000:]
         assert "localhost" not in summaries(run.stdout)   # stopped before the cleanup, not after it
         assert emulator.requests() == []
         assert ids(emulator.state()) == before

@@ -29,8 +29,6 @@ NOW = time.time()
 # the slack of the bound on the emulator's clock. The budgets here are a fraction of what the backlogs need.
 SLACK = 2.0
 
-pytestmark = pytest.mark.xdist_group("time_budget")
-
 
 def tencent_backlog(n, prefix="b", name=None, start_days=30):
     """``n`` succeeded jobs, job i created ``start_days + i`` days ago (so the highest i is the oldest), seeded in a

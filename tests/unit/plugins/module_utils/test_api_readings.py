@@ -12,15 +12,14 @@ import threading
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
     ABORT,
     GONE,
     RECHECK,
     SPLIT_BATCH,
-    CleanupTarget,
     delete_in_batches,
-    ensure_absent,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget, ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import parse_error
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (

@@ -10,17 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _cleanup
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _batches, _cleanup
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import (
     ABORT,
     FAILED,
     GONE,
     NOT_FINISHED,
     SPLIT_BATCH,
-    CleanupTarget,
-    SelectionTooLarge,
     delete_each,
     delete_in_batches,
+)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
+    CleanupTarget,
+    SelectionTooLarge,
     ensure_absent,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
@@ -331,7 +333,7 @@ def test_the_refused_batch_carries_the_error_and_the_batches_never_tried_say_so(
 
 
 def test_module_exposes_verdict_names():
-    assert {_cleanup.GONE, _cleanup.SPLIT_BATCH, _cleanup.NOT_FINISHED, _cleanup.FAILED, _cleanup.ABORT} == {
+    assert {_batches.GONE, _batches.SPLIT_BATCH, _batches.NOT_FINISHED, _batches.FAILED, _batches.ABORT} == {
         "gone", "split batch", "not finished", "failed", "abort"}
 
 

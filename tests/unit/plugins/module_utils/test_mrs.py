@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ABORT, FAILED, GONE, SPLIT_BATCH, ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import ABORT, FAILED, GONE, SPLIT_BATCH
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     NOT_FOUND,

@@ -21,7 +21,8 @@ import pytest
 import requests
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _huawei
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import FAILED, GONE, SPLIT_BATCH, ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import FAILED, GONE, SPLIT_BATCH
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection, HuaweiRetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credentials import Resolution

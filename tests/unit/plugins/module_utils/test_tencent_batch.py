@@ -133,3 +133,69 @@ def test_keep_latest_with_states_asks_the_server_for_the_selected_and_the_counte
     assert sorted(r["JobId"] for r in records) == ["job-f000", "job-f001"]
     listed = [c[1] for c in conn.calls if c[0] == "DescribeJobs"][0]
     assert {"Name": "job-state", "Values": ["FAILED"]} in listed["Filters"]
+
+
+class ListingWithoutInstances(FakeBatchConnection):
+    """DescribeJobs as the API answers it: a job's task instances are counted by DescribeJob alone."""
+
+    def _describe_jobs(self, params):
+        answer = super()._describe_jobs(params)
+        answer["JobSet"] = [{k: v for k, v in job.items() if k != "TaskInstanceMetrics"} for job in answer["JobSet"]]
+        return answer
+
+
+def failed_backlog(n, running=()):
+    return [dict(job, CreateTime="2020-01-%02dT00:00:00Z" % (i + 1),
+                 TaskInstanceMetrics={"RunningCount": 1 if i in running else 0, "FailedCount": 1})
+            for i, job in enumerate(jobs(n, state="FAILED"))]
+
+
+def test_a_real_run_asks_for_task_instances_only_right_before_each_delete():
+    """A backlog of FAILED jobs: the look is one DescribeJobs; each DescribeJob comes just before its DeleteJob,
+    so a run the budget ends has spent its calls on jobs it deleted."""
+    conn = ListingWithoutInstances(failed_backlog(4, running=(1,)))
+    t = tencent_target(TencentBatchClient(conn), tencent_selection(None, {}), instances_in_look=False)
+    result = ensure_absent(t)
+    assert [c.action for c in conn.calls] == ["DescribeJobs", "DescribeJob", "DeleteJob", "DescribeJob",
+                                              "DescribeJob", "DeleteJob", "DescribeJob", "DeleteJob"]
+    assert result.deleted == ["job-a000", "job-a002", "job-a003"] and not result.failed
+    assert [(n["id"], n["reason"]) for n in result.not_deleted] == [
+        ("job-a001", "FAILED but with unfinished task instances (RunningCount); force=true stops it")]
+
+
+def test_check_mode_still_asks_in_the_look_and_predicts_exactly():
+    conn = ListingWithoutInstances(failed_backlog(4, running=(1,)))
+    t = tencent_target(TencentBatchClient(conn), tencent_selection(None, {}), instances_in_look=True)
+    result = ensure_absent(t, check_mode=True)
+    assert result.deleted == ["job-a000", "job-a002", "job-a003"]
+    assert conn.count("DescribeJob") == 4 and conn.mutating_calls() == []
+    real = ListingWithoutInstances(failed_backlog(4, running=(1,)))
+    assert ensure_absent(tencent_target(TencentBatchClient(real), tencent_selection(None, {}),
+                                        instances_in_look=False)).deleted == result.deleted
+
+
+def test_force_still_asks_in_the_look_so_running_instances_are_stopped_first():
+    conn = ListingWithoutInstances(failed_backlog(2, running=(0,)))
+    t = tencent_target(TencentBatchClient(conn), tencent_selection(None, {}, force=True), instances_in_look=False)
+    assert t.instances_in_look
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_max_deletions_per_run_deletes_the_oldest_and_leaves_the_rest_for_the_next_run(check_mode):
+    conn = FakeBatchConnection([dict(job, CreateTime="2020-01-%02dT00:00:00Z" % (10 - i))
+                                for i, job in enumerate(jobs(10))])
+    result = ensure_absent(target(conn), check_mode=check_mode, max_deletions_per_run=4)
+    assert result.deleted == ["job-a009", "job-a008", "job-a007", "job-a006"] and not result.failed
+    assert sorted(n["id"] for n in result.not_deleted) == ["job-a%03d" % i for i in range(6)]
+    assert {n["reason"] for n in result.not_deleted} == {"left for the next run: max_deletions_per_run=4, oldest first"}
+    assert conn.count("DeleteJob") == (0 if check_mode else 4)
+
+
+def test_the_guard_counts_what_the_run_deletes_so_a_backlog_drains_under_it():
+    """60 jobs, max_deletions 50: refused as a whole; with max_deletions_per_run 25 the oldest 25 go, under the same
+    guard; a cap above the guard is refused, nothing deleted."""
+    assert ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50).failed
+    drained = ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50, max_deletions_per_run=25)
+    assert len(drained.deleted) == 25 and not drained.failed
+    refused = ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50, max_deletions_per_run=55)
+    assert refused.failed and refused.deleted == [] and "max_deletions=50" in refused.message
