@@ -15,6 +15,7 @@ as the real connection does. The options all three take:
 
 from __future__ import annotations
 
+import threading
 from collections import namedtuple
 
 import pytest
@@ -26,6 +27,29 @@ MRS = "Huawei Cloud MRS"
 WORKSPACE = "Huawei Cloud Workspace"
 BATCH = "Tencent Cloud Batch"
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+class FakeClock:
+    """Monotonic seconds that only move when a fake call or a fake sleep moves them: time without waiting; thread-safe.
+    ``sleep(seconds)`` records each wait in ``sleeps`` and moves the clock; ``advance(seconds)`` moves it only."""
+
+    def __init__(self, start=0.0):
+        self.now = start
+        self.sleeps = []
+        self._lock = threading.Lock()
+
+    def __call__(self):
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds):
+        with self._lock:
+            self.now += seconds
+
+    def sleep(self, seconds):
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
+
 
 HuaweiCall = namedtuple("HuaweiCall", "operation method path query json_body mutating")
 TencentCall = namedtuple("TencentCall", "action params mutating")

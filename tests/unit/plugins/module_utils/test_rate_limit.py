@@ -5,17 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeClock
 
 
 def test_rate_limiter_paces_to_the_rate():

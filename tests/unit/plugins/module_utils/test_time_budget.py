@@ -30,25 +30,9 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import A
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import BUDGET, CANCELLED, RunControl, RunStopped
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
-from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeClock, api_error
 
 CLASSIFY = {"gone": GONE, "auth": ABORT, "boom": FAILED, "busy": NOT_FINISHED}
-
-
-class FakeClock:
-    """Monotonic seconds that only move when a fake call takes time; thread-safe."""
-
-    def __init__(self):
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self):
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds):
-        with self._lock:
-            self.now += seconds
 
 
 class TimedTarget(CleanupTarget):

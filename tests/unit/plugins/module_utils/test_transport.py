@@ -17,7 +17,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import H
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import TencentCloudConnection, TencentRetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
-from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeClock, api_error
 
 SECRET = "SUPERSECRETKEY0000000000000000000000000000"
 
@@ -245,23 +245,10 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_p
                    "no_proxy")
 
 
-class Clock:
-    """An injected clock that only the injected sleep moves: attempts and elapsed time without wall-clock time."""
-
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def with_clock(connection):
-    clock = Clock()
+    """The connection's transport on a FakeClock that only its sleep moves: attempts and elapsed time without
+    wall-clock time."""
+    clock = FakeClock(start=100.0)
     connection.transport._sleep = clock.sleep  # pylint: disable=protected-access
     connection.transport._clock = clock  # pylint: disable=protected-access
     return connection, clock
