@@ -2,7 +2,7 @@
 
 Writes docs/benchmarks.md and docs/benchmarks.png. Requests are counted by the emulator's log; wall times are
 medians of several runs of the whole command a user would type; peak memory is the module process's maximum RSS.
-Scale (issue 17): pages one at a time against several at a time at 0 and 50 ms a call, result bytes per record,
+Scale: pages one at a time against several at a time at 0 and 50 ms a call, result bytes per record,
 time and memory from 1,000 to 50,000 records, and the fan-out run as AWX job slices.
 """
 
@@ -163,7 +163,7 @@ def rerun(emu, seed, run, config=None):
     return {"seconds": statistics.median(times), "requests": counted(emu), "runs": RUNS}
 
 
-# -- scale (issue 17) ----------------------------------------------------------------------------------------------
+# -- scale ----------------------------------------------------------------------------------------------------------
 CLOUD_LATENCY = 0.05  # a cloud API's 50 ms a call
 SWEEP = (1, 2, 4, 8, 16)  # list_concurrency values timed at cloud latency; the module's default is among them
 

@@ -1,4 +1,4 @@
-"""A backlog drains night after night (issue 31's measurements, rerun as tests): the budget never fails a run by itself,
+"""A backlog drains night after night, measured as operators met it and rerun as tests: the budget never fails a run by itself,
 the look costs in proportion to what the run can delete, the guard and the budget agree, no wait outlasts the budget,
 and the calls start oldest first exactly. ``ansible`` / ``ansible-playbook`` against the emulator, whose request log
 and state are the witnesses.

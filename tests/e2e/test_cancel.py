@@ -1,4 +1,4 @@
-"""Cancel means stop (issue 24): ``ansible`` interrupted while a bulk delete runs - as AWX cancels a job, or Ctrl-C
+"""Cancel means stop: ``ansible`` interrupted while a bulk delete runs - as AWX cancels a job, or Ctrl-C
 in a terminal - leaves no module behind that keeps deleting.
 
 ``ansible`` runs in its own process group and gets SIGINT, then, if it is still there, SIGTERM, each sent to the

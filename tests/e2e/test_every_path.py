@@ -1,4 +1,4 @@
-"""Every path as cheap and as true as the happy one (issue 22), as users meet it: `ansible localhost -m` runs
+"""Every path as cheap and as true as the happy one, as users meet it: `ansible localhost -m` runs
 against the emulator, whose request log and state are the witness. Nothing here asserts a time.
 
 * Two runs at once: a selection that another run deleted just before this run's first delete (all of it, half of

@@ -1,4 +1,4 @@
-"""The first week of a new user (issue 18, items 3 and 4).
+"""The first week of a new user.
 
 A clean tarball: a tree holding what working trees hold (virtual environments, tool caches, editor folders,
 build output) builds the same tarball as the committed tree, and the allow-list check that `make build` runs

@@ -1,4 +1,4 @@
-"""Large cleanups as users run them (issue 17): compact results, pages fetched several at a time with the same
+"""Large cleanups as users run them: compact results, pages fetched several at a time with the same
 requests as one at a time, one line per record in ``--diff``, and the records themselves one switch away.
 
 The emulator's request log is the witness: which calls were made, how many were in flight at once, and that

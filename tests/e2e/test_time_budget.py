@@ -1,4 +1,4 @@
-"""Unattended at any size (issue 24): ``time_budget``, oldest first, and progress the next run can trust, as users
+"""Unattended at any size: ``time_budget``, oldest first, and progress the next run can trust, as users
 run them - ``ansible localhost -m ...`` against the emulator, whose request log is the witness.
 
 * A Tencent backlog behind DeleteJob's rate limit and an MRS backlog with added latency, each with a budget well

@@ -1,4 +1,4 @@
-"""Every answer of the emulator against the clouds' official schemas (issue 30).
+"""Every answer of the emulator against the clouds' official schemas.
 
 Huawei: the official SDK clients (huaweicloudsdkmrs v1 and v2, huaweicloudsdkworkspace) call the emulator; a response
 handler keeps each raw answer, which is checked against the SDK's own models (``openapi_types``, ``attribute_map``,

@@ -1,4 +1,4 @@
-"""What a new user meets first (issue 18, item 4): the emulator's start-up refusals are one plain line with
+"""What a new user meets first: the emulator's start-up refusals are one plain line with
 the fix and exit code 2, never a traceback; a region Tencent Batch does not serve is UnsupportedRegion, as the
 API answers it, never an empty region."""
 
