@@ -1,7 +1,7 @@
 """The fan-out playbook as AWX job slices, for the benchmark report: ``run_slicing(emu, slices, accounts,
 jobs_per_region)`` cleans ``accounts`` accounts (half Huawei with MRS and Workspace, half Tencent with two regions
 each; ``jobs_per_region`` selected records per service and region) with ``slices`` ``ansible-playbook`` processes
-at once, each on its slice of the inventory as AWX cuts it (tests/e2e/awx_slicing.py, which the end-to-end test
+at once, each on its slice of the inventory as AWX cuts it (tests/support/awx_slicing.py, which the end-to-end test
 tests/e2e/test_awx_slicing.py shares), against the started emulator ``emu`` (harness.EmulatorProcess, reset here).
 
 Rate limits count per account (``rate_limit_scope: account``); every Tencent host paces DeleteJob at
@@ -16,7 +16,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-for _path in (os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "e2e")):
+for _path in (os.path.join(ROOT, "tests"),):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
@@ -24,7 +24,7 @@ for _path in (os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "e2e")):
 if "ANSIBLE_COLLECTIONS_PATH" not in os.environ and os.path.isdir(os.path.join(ROOT, ".cache", "collections")):
     os.environ["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(ROOT, ".cache", "collections")
 
-import awx_slicing  # noqa: E402  pylint: disable=wrong-import-position
+from support import awx_slicing  # noqa: E402  pylint: disable=wrong-import-position
 
 RATE = 3.0
 

@@ -1,29 +1,13 @@
-"""Fixtures and hooks of the end-to-end suites; the helpers they share are in ansible_runs.py."""
+"""Hooks of the end-to-end suites (docs/reliability.md from the fault matrix); the helpers they share are in
+tests/support, the fixtures every suite shares in tests/conftest.py."""
 
 import glob
 import json
 import os
-import subprocess
 
-import pytest
-import yaml
-
-import fault_matrix
-import reliability_report
-from ansible_runs import BIN, REPO
-
-
-@pytest.fixture(scope="session")
-def collection_tarball(tmp_path_factory):
-    """The collection as `ansible-galaxy collection build` packs it from this checkout (one per test worker)."""
-    with open(os.path.join(REPO, "galaxy.yml"), encoding="utf-8") as f:
-        meta = yaml.safe_load(f)
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(dist), REPO],
-                   check=True, capture_output=True, timeout=300)
-    tarball = dist / ("%s-%s-%s.tar.gz" % (meta["namespace"], meta["name"], meta["version"]))
-    assert tarball.is_file(), sorted(p.name for p in dist.iterdir())
-    return tarball
+from support import fault_matrix
+from support import reliability_report
+from support.ansible_runs import REPO
 
 
 def _is_controller(config):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ansible_runs import HUAWEI_AK, cloud_defaults, run_cells
+from support.ansible_runs import HUAWEI_AK, cloud_defaults, run_cells
 
 pytestmark = pytest.mark.emulator
 

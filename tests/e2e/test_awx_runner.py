@@ -26,8 +26,8 @@ import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_runs import BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, install_collection
-from ansible_runs import mutating_requests as mutating
+from support.ansible_runs import BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, install_collection
+from support.ansible_runs import mutating_requests as mutating
 from emulator import credentials as creds
 
 AWX_DOCS = os.path.join(REPO, "docs", "awx")

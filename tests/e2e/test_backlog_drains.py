@@ -12,7 +12,7 @@ import time
 
 import yaml
 
-from ansible_runs import (BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ad_hoc_result, ansible_env,
+from support.ansible_runs import (BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ad_hoc_result, ansible_env,
                           run_ad_hoc, run_playbook, tencent_auth)
 
 

@@ -18,7 +18,7 @@ import time
 import pytest
 import yaml
 
-from ansible_runs import BIN, ansible_env, tencent_auth
+from support.ansible_runs import BIN, ansible_env, tencent_auth
 
 JOBS = 150
 CALLS_BEFORE_CANCEL = 5

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_runs import BIN, ansible_env, cloud_defaults, localhost_play, write_playbook
+from support.ansible_runs import BIN, ansible_env, cloud_defaults, localhost_play, write_playbook
 
 DAY_MS = 86400 * 1000
 

@@ -56,7 +56,7 @@ import time
 
 import pytest
 
-from ansible_runs import cloud_defaults, run_cells
+from support.ansible_runs import cloud_defaults, run_cells
 
 DEFAULT_SEED = 7
 SEED = int(os.environ.get("CONTRACT_MODEL_SEED", DEFAULT_SEED))

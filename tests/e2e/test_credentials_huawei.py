@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ansible_runs import ad_hoc_result, ansible_env, run_ad_hoc
+from support.ansible_runs import ad_hoc_result, ansible_env, run_ad_hoc
 from emulator import credentials as creds
 
 CLUSTER = "c1"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ansible_runs import TENCENT_ID, TENCENT_KEY, TENCENT_REGION, ad_hoc_result, ansible_env, run_ad_hoc
+from support.ansible_runs import TENCENT_ID, TENCENT_KEY, TENCENT_REGION, ad_hoc_result, ansible_env, run_ad_hoc
 from emulator import credentials as creds
 
 ROLE_ARN = creds.TENCENT_ROLE_ARN

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from ansible_runs import ad_hoc_result, run_ad_hoc
+from support.ansible_runs import ad_hoc_result, run_ad_hoc
 from emulator import credentials as creds
 
 CLUSTER = "c-paths"

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-import fault_matrix
-from ansible_runs import cloud_defaults, run_cells
+from support import fault_matrix
+from support.ansible_runs import cloud_defaults, run_cells
 
 
 def _slug(module):

@@ -4,8 +4,8 @@ before it can tell, that nothing was changed)."""
 
 import pytest
 
-import fault_matrix
-from ansible_runs import PROJECT, cloud_defaults, run_cells
+from support import fault_matrix
+from support.ansible_runs import PROJECT, cloud_defaults, run_cells
 
 HOSTILE_IDS = {
     "dot-dot-slash": "../../v2/other-project/clusters",

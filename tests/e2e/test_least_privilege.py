@@ -24,8 +24,8 @@ ansible-playbook run, a task per cell.
 
 import pytest
 
-import fault_matrix
-from ansible_runs import cloud_defaults, run_cells
+from support import fault_matrix
+from support.ansible_runs import cloud_defaults, run_cells
 from docs_site.permissions_page import MODES, MODES_BY_KEY
 from emulator import credentials as creds
 

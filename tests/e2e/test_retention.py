@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ansible_runs import ad_hoc_result, huawei_auth, mutating_requests, run_ad_hoc, tencent_auth
+from support.ansible_runs import ad_hoc_result, huawei_auth, mutating_requests, run_ad_hoc, tencent_auth
 
 DAY = 86400
 CLUSTER = "mrs-retention"

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ansible_runs import ad_hoc_result, mutating_requests, run_ad_hoc
+from support.ansible_runs import ad_hoc_result, mutating_requests, run_ad_hoc
 from emulator import credentials as creds
 
 CLUSTER = "c-bulk"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-import fault_matrix
-from ansible_runs import ansible_env, cloud_defaults, run_ad_hoc, run_cells
+from support import fault_matrix
+from support.ansible_runs import ansible_env, cloud_defaults, run_ad_hoc, run_cells
 from emulator import credentials as creds
 
 # Temporary credentials and a token the emulator accepts.

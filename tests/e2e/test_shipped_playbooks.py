@@ -28,8 +28,8 @@ import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_runs import HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, ansible_env, run_playbook
-from ansible_runs import mutating_requests as mutating
+from support.ansible_runs import HUAWEI_AK, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, ansible_env, run_playbook
+from support.ansible_runs import mutating_requests as mutating
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _permissions as perms
 from docs_site.permissions_page import MODES_BY_KEY  # the ways of running and the actions each needs

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from ansible_runs import ad_hoc_result, cloud_defaults, huawei_auth, run_ad_hoc, run_cells, tencent_auth
+from support.ansible_runs import ad_hoc_result, cloud_defaults, huawei_auth, run_ad_hoc, run_cells, tencent_auth
 
 DAY = 86400
 CLUSTER = "c-backlog"

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-import fault_matrix
-from ansible_runs import huawei_auth, localhost_play, run_playbook, tencent_auth, write_playbook
+from support import fault_matrix
+from support.ansible_runs import huawei_auth, localhost_play, run_playbook, tencent_auth, write_playbook
 from emulator.harness import EmulatorProcess
 
 

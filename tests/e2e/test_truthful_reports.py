@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-import fault_matrix
-from ansible_runs import ad_hoc_result, cloud_defaults, huawei_auth, mutating_requests, run_ad_hoc, run_cells
+from support import fault_matrix
+from support.ansible_runs import ad_hoc_result, cloud_defaults, huawei_auth, mutating_requests, run_ad_hoc, run_cells
 
 DAY = 86400
 

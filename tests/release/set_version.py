@@ -5,7 +5,7 @@
 galaxy.yml's ``version``, ``COLLECTION_VERSION`` (plugins/module_utils/_version.py, sent in the User-Agent), and in
 the README and the AWX files the tarball's name (``cloudjobs-cleanup-X.tar.gz``), the execution environment's tag
 (``cloudjobs-cleanup-ee:X``) and the requirement ``">=X"``. Tests keep each of them equal to galaxy.yml's version
-(tests/unit/test_version.py, tests/e2e/test_execution_environment.py). Exit 1 if galaxy.yml or _version.py could not
+(tests/unit/test_version.py, tests/docs_site/test_execution_environment.py). Exit 1 if galaxy.yml or _version.py could not
 be set.
 """
 

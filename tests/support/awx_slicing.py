@@ -25,7 +25,7 @@ import time
 
 import yaml
 
-from ansible_runs import BIN, ansible_env
+from support.ansible_runs import BIN, ansible_env
 from emulator import credentials as creds
 from emulator.state import TENCENT_BATCH_REGIONS
 

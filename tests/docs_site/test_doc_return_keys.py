@@ -19,7 +19,7 @@ import textwrap
 import pytest
 import yaml
 
-from ansible_runs import REPO
+from support.ansible_runs import REPO
 
 PREFIX = "cloudjobs.cleanup."
 # What Ansible itself puts in every task result, whatever the module documents.

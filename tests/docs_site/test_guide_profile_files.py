@@ -16,7 +16,7 @@ import textwrap
 import pytest
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils import _huawei_credentials, _tencent_credentials
-from ansible_runs import REPO
+from support.ansible_runs import REPO
 
 GUIDE = os.path.join(REPO, "docs", "docsite", "rst", "authentication.rst")
 

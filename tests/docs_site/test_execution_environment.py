@@ -19,7 +19,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from ansible_runs import BIN, REPO, install_collection
+from support.ansible_runs import BIN, REPO, install_collection
 
 AWX_DOCS = os.path.join(REPO, "docs", "awx")
 

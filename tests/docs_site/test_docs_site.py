@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from ansible_runs import REPO
+from support.ansible_runs import REPO
 
 CHECK = os.path.join(REPO, "tests", "docs_site", "check_site.py")
 sys.path.insert(0, os.path.dirname(CHECK))

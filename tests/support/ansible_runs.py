@@ -13,8 +13,8 @@ import yaml
 
 from emulator import credentials as creds  # tests/ is on sys.path (tests/conftest.py)
 
-E2E = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(E2E))
+HERE = os.path.dirname(os.path.abspath(__file__))  # tests/support
+REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.dirname(sys.executable)
 
 # The emulator's credentials and its default project and regions (tests/emulator/credentials.py).
@@ -137,7 +137,7 @@ def run_cells(tmp_path, emulator, cells, module_defaults=None, args=(), env=None
         tmp_path,
         CLOUDJOBS_CELLS_PLAN=tmp_path / "plan.json",
         CLOUDJOBS_CELLS_OUT=out,
-        ANSIBLE_CALLBACK_PLUGINS=os.path.join(E2E, "callback_plugins"),
+        ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"),
         ANSIBLE_CALLBACKS_ENABLED="cloudjobs_cells",
         ANSIBLE_DISPLAY_OK_HOSTS="false",
         ANSIBLE_DISPLAY_SKIPPED_HOSTS="false",
