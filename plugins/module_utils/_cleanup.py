@@ -37,6 +37,7 @@ class CleanupTarget:
     ``look()``           ``(records, absent_ids)``: the selected records that exist, and requested ids that do not
     ``kept(r)``          None, or why a retention rule keeps ``r`` although every filter selects it
     ``undecidable(r)``   None, or why the filters cannot tell whether ``r`` is selected (it is then not deleted)
+    ``look_closer(rs)``  the records of ``rs`` whose look was put off until their delete, read now (the guard)
     ``blocker(r)``       None when ``r`` can be deleted now, else why not (e.g. "still RUNNING")
     ``stop(r)``          ask the service to stop ``r`` (MRS kill, Tencent TerminateJob); only called with force.
                          A refusal that ``classify`` reads as NOT_FINISHED is tried again while waiting.
@@ -75,6 +76,12 @@ class CleanupTarget:
 
     def undecidable(self, record):  # pylint: disable=unused-argument
         return None
+
+    def look_closer(self, records):
+        """Those of ``records`` that a real run's look left partly unread (to read them right before their delete),
+        read in full now; the others need not be returned. Asked only when ``max_deletions`` would refuse, so that the
+        guard counts what check mode counted."""
+        return []
 
     def blocker(self, record):
         raise NotImplementedError
@@ -201,12 +208,18 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, max_del
             result.mark_not_deleted(target.record_id(record), reason)
 
     blocked = [(r, target.blocker(r)) for r in oldest_first(target, decidable)]
+    planned = _planned(blocked, force, max_deletions_per_run)
+    if max_deletions is not None and planned > max_deletions and not check_mode:
+        # The guard must decide as check mode predicted: records whose look a real run puts off until right before
+        # their delete (a Tencent FAILED job's task instances) are looked at now, since the count depends on them.
+        closer = {target.record_id(r): r for r in target.look_closer([r for r, reason in blocked if reason is None])}
+        if closer:
+            result.records = [closer.get(target.record_id(r), r) for r in result.records]
+            blocked = [(closer.get(target.record_id(r), r), reason) for r, reason in blocked]
+            blocked = [(r, target.blocker(r)) for r, _reason in blocked]
+            planned = _planned(blocked, force, max_deletions_per_run)
     ready = [target.record_id(r) for r, reason in blocked if reason is None]
     busy = [(r, reason) for r, reason in blocked if reason is not None]
-
-    planned = len(ready) + (len(busy) if force else 0)
-    if max_deletions_per_run is not None:
-        planned = min(planned, max_deletions_per_run)  # what this run deletes; the rest is left for the next
     if max_deletions is not None and planned > max_deletions:
         if max_deletions_per_run is not None:
             raise SelectionTooLarge(
@@ -251,6 +264,12 @@ def _decide_and_delete(target, result, check_mode, force, max_deletions, max_del
     stopped = [i for i in busy_ids if i in finished]
     if stopped:
         target.delete(stopped, result)
+
+
+def _planned(blocked, force, max_deletions_per_run):
+    """How many records this run deletes: those ready (and with ``force`` those to stop), at most the per-run cap."""
+    planned = sum(1 for _record, reason in blocked if reason is None or force)
+    return planned if max_deletions_per_run is None else min(planned, max_deletions_per_run)
 
 
 def _stop_and_wait(target, records, result, wait_timeout, sleep, clock):

@@ -230,6 +230,12 @@ class TencentBatchJobs(CleanupTarget):
             detailed.append(job)
         return detailed
 
+    def look_closer(self, records):
+        """The FAILED jobs of ``records`` whose task instances a real run would ask for only before deleting them,
+        asked for now (the ``max_deletions`` guard counts them as check mode does)."""
+        return [self.keep(self.client.describe_job(job["JobId"]) or job) for job in records
+                if self._needs_instances(job)]
+
     @staticmethod
     def _needs_instances(job):
         return job.get("JobState") == "FAILED" and "TaskInstanceMetrics" not in job

@@ -199,3 +199,14 @@ def test_the_guard_counts_what_the_run_deletes_so_a_backlog_drains_under_it():
     assert len(drained.deleted) == 25 and not drained.failed
     refused = ensure_absent(target(FakeBatchConnection(jobs(60))), max_deletions=50, max_deletions_per_run=55)
     assert refused.failed and refused.deleted == [] and "max_deletions=50" in refused.message
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_the_guard_counts_failed_jobs_with_running_instances_as_check_mode_does(check_mode):
+    """Four FAILED jobs, one with a task instance still running, max_deletions 3: three are to delete, so the guard
+    lets the run go, in check mode (which asks in the look) and in a real run (which asks when the guard needs it)."""
+    conn = ListingWithoutInstances(failed_backlog(4, running=(1,)))
+    t = tencent_target(TencentBatchClient(conn), tencent_selection(None, {}), instances_in_look=check_mode)
+    result = ensure_absent(t, check_mode=check_mode, max_deletions=3)
+    assert result.deleted == ["job-a000", "job-a002", "job-a003"] and not result.failed
+    assert conn.count("DescribeJob") == 4  # each asked once: in the look, or for the guard (not again when deleting)
