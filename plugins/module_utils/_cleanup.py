@@ -7,6 +7,9 @@ PRIVATE to this collection; no stability promise.
 
 A service plugs in through a *target* object (see ``CleanupTarget``); this module never speaks HTTP. The delete
 itself, in batches or one call each, is the engine's (``_batches``), which a target's ``delete`` calls.
+
+Why a file of this size: the target protocol (``CleanupTarget``), the contract a new service implements, is written
+out here in full, next to the one dance that reads it.
 """
 
 from __future__ import annotations

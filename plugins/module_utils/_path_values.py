@@ -28,13 +28,18 @@ def _shown(value, limit=80):
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
-def _checked(value, option, pattern, rule):
+def _trimmed(value, option):
+    """``value`` without the spaces around it; None when unset or blank."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ConfigurationError("%s must be a string, got %r" % (option, value))
-    trimmed = value.strip()
-    if not trimmed:
+    return value.strip() or None
+
+
+def _checked(value, option, pattern, rule):
+    trimmed = _trimmed(value, option)
+    if trimmed is None:
         return None
     if not pattern.fullmatch(trimmed):
         raise ConfigurationError("%s: %s is not valid (%s); nothing was sent" % (option, _shown(value), rule))
@@ -56,12 +61,8 @@ def region(value, option):
 def endpoint(value, option):
     """An http(s) base URL, trimmed; None when unset or blank. Its path may name a prefix (a private cloud's gateway),
     but no ``.``/``..`` segment, query, fragment, percent-escape, space or control character."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigurationError("%s must be a string, got %r" % (option, value))
-    trimmed = value.strip()
-    if not trimmed:
+    trimmed = _trimmed(value, option)
+    if trimmed is None:
         return None
     rule = ("an endpoint is an http(s) base URL such as https://mrs.cn-north-4.myhuaweicloud.com, with no query, "
             "fragment, '.' or '..' path segment, '%', space or control character")

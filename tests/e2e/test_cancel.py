@@ -96,6 +96,15 @@ def module_processes(marker):
     return found
 
 
+def start_in_its_own_group(tmp_path, remote, args):
+    """``ansible localhost -m tencent_batch_job`` in a process group of its own, as a terminal or a runner starts it;
+    its modules run from ``remote`` (ANSIBLE_REMOTE_TMP), so ``module_processes`` finds this test's alone."""
+    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "cloudjobs.cleanup.tencent_batch_job",
+               "-a", json.dumps(args)]
+    return subprocess.Popen(command, env=ansible_env(tmp_path, ANSIBLE_REMOTE_TMP=remote), cwd=str(tmp_path),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 def assert_nothing_deleted_late(emulator, ended):
     time.sleep(LATE + 3.0)   # what a module left behind would send meanwhile, at 5 calls a second: about 20 deletes
     calls = delete_calls(emulator)
@@ -112,12 +121,9 @@ def test_sigkill_to_ansibles_process_group_stops_the_module(emulator, tmp_path):
     group, and the worker's shell outlives the kill: the module notices that its ansible is gone."""
     emulator.seed({"tencent": backlog()})
     emulator.config({"rate_limits": {"tencent.DeleteJob": 5}})
-    args = dict(tencent_auth(emulator.url), filters={"older_than": "7d"}, rate_limit=5)
     remote = tmp_path / "remote-tmp"
-    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "cloudjobs.cleanup.tencent_batch_job",
-               "-a", json.dumps(args)]
-    process = subprocess.Popen(command, env=ansible_env(tmp_path, ANSIBLE_REMOTE_TMP=remote), cwd=str(tmp_path),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = start_in_its_own_group(tmp_path, remote, dict(tencent_auth(emulator.url), filters={"older_than": "7d"},
+                                                            rate_limit=5))
     try:
         assert wait_for(lambda: len(delete_calls(emulator)) >= CALLS_BEFORE_CANCEL, timeout=60), \
             "the bulk delete never started"
@@ -182,12 +188,9 @@ def test_sigterm_during_a_retry_after_wait_ends_the_run_within_a_second(emulator
     emulator.seed({"tencent": backlog()[:3]})
     emulator.fault({"service": "tencent", "operation": "DeleteJob", "kind": "status", "status": 200,
                     "code": "RequestLimitExceeded", "retry_after": 60, "count": 99})
-    args = dict(tencent_auth(emulator.url), filters={"older_than": "7d"}, max_retries=3)
     remote = tmp_path / "remote-tmp"
-    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "cloudjobs.cleanup.tencent_batch_job",
-               "-a", json.dumps(args)]
-    process = subprocess.Popen(command, env=ansible_env(tmp_path, ANSIBLE_REMOTE_TMP=remote), cwd=str(tmp_path),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = start_in_its_own_group(tmp_path, remote, dict(tencent_auth(emulator.url), filters={"older_than": "7d"},
+                                                            max_retries=3))
     try:
         assert wait_for(lambda: len(delete_calls(emulator)) >= 1, timeout=60), "no delete was refused"
         time.sleep(0.5)   # the module is in its Retry-After wait now
