@@ -40,6 +40,9 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport, endpoint_host
 
+DEFAULT_CLOUD = "myhuaweicloud.com"
+DEFAULT_MAX_RETRIES = 5  # the max_retries option's default: the spec's and the connection's, one source
+
 HUAWEICLOUD_ARGUMENT_SPEC = dict(
     access_key=dict(type="str", no_log=False, fallback=(env_fallback, ["HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK"])),
     secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK"])),
@@ -51,11 +54,11 @@ HUAWEICLOUD_ARGUMENT_SPEC = dict(
     project_id=dict(type="str", fallback=(env_fallback, ["HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID"])),
     endpoint=dict(type="str"),
     iam_endpoint=dict(type="str", fallback=(env_fallback, ["HUAWEICLOUD_SDK_IAM_ENDPOINT"])),
-    cloud=dict(type="str", default="myhuaweicloud.com", fallback=(env_fallback, ["HW_CLOUD"])),
+    cloud=dict(type="str", default=DEFAULT_CLOUD, fallback=(env_fallback, ["HW_CLOUD"])),
     validate_certs=dict(type="bool", default=True),
     ca_bundle=dict(type="path"),
     timeout=dict(type="float", default=30.0),
-    max_retries=dict(type="int", default=5),
+    max_retries=dict(type="int", default=DEFAULT_MAX_RETRIES),
     retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
     list_concurrency=dict(type="int", default=DEFAULT_LIST_CONCURRENCY),
     # Credential sources besides keys and tokens (_huawei_credentials.py), named as Huawei's tools name them.
@@ -72,7 +75,6 @@ HUAWEICLOUD_ARGUMENT_SPEC = dict(
     sts_endpoint=dict(type="str", fallback=(env_fallback, ["HUAWEICLOUD_SDK_STS_ENDPOINT"])),
 )
 
-DEFAULT_CLOUD = "myhuaweicloud.com"
 # Regions whose MRS endpoints the official SDK places under another domain (huaweicloudsdkmrs region table).
 MRS_REGION_DOMAINS = {
     "ap-southeast-1": "myhuaweicloud.cn",
@@ -95,6 +97,11 @@ class HuaweiRetryPolicy(RetryPolicy):
     # Any other code is the service's own (MRS 0161, 0176, 12000003, WKS.*): OTC's error table sends many with HTTP
     # 500, Huawei's and Terraform's with 400; either way the service handled the call and answered.
     gateway_code_prefixes = GATEWAY_CODE_PREFIXES
+
+
+def label(service):
+    """How messages name a Huawei Cloud service ("Huawei Cloud MRS")."""
+    return SERVICE_LABELS.get(service, service)
 
 
 def service_endpoint(service, region, cloud=DEFAULT_CLOUD):
@@ -149,7 +156,7 @@ def parse_error(service, operation, response, secrets=()):
         else:
             message = message or ("the service answered with a non-JSON body" if text else "no body")
     error = ApiError(
-        SERVICE_LABELS.get(service, service),
+        label(service),
         operation,
         redact(str(message or ""), secrets),
         status=response.status_code,
@@ -240,7 +247,7 @@ class HuaweiCloudConnection:
         params = check_path_values(resolution.apply(params))
         check_params(params, resolution)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=5)),
+        return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=DEFAULT_MAX_RETRIES)),
                    resolution)
 
     @property
@@ -253,7 +260,7 @@ class HuaweiCloudConnection:
 
     @staticmethod
     def label(service):
-        return SERVICE_LABELS.get(service, service)
+        return label(service)
 
     def close(self):
         self.transport.close()
@@ -351,13 +358,13 @@ class HuaweiCloudConnection:
             try:
                 return response.json()
             except ValueError:
-                raise ApiError(SERVICE_LABELS.get(service, service), operation,
+                raise ApiError(label(service), operation,
                                "the service answered HTTP %d with a body that is not JSON" % response.status_code,
                                status=response.status_code, code="MalformedResponse",
                                request_id=response.headers.get("X-Request-Id"))
 
         def send():
-            return self.transport.send(SERVICE_LABELS.get(service, service), operation, sign, parse, self.policy,
+            return self.transport.send(label(service), operation, sign, parse, self.policy,
                                        mutating=mutating)
 
         try:

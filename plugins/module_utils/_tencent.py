@@ -51,6 +51,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import 
 
 DEFAULT_ENDPOINT = "https://batch.tencentcloudapi.com"
 DEFAULT_RATE_LIMIT = 20.0
+DEFAULT_MAX_RETRIES = 8  # the max_retries option's default: the spec's and the connection's, one source
 
 TENCENTCLOUD_ARGUMENT_SPEC = dict(
     secret_id=dict(type="str", no_log=False, fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
@@ -77,7 +78,7 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
     validate_certs=dict(type="bool", default=True),
     ca_bundle=dict(type="path"),
     timeout=dict(type="float", default=30.0),
-    max_retries=dict(type="int", default=8),
+    max_retries=dict(type="int", default=DEFAULT_MAX_RETRIES),
     retry_delay=dict(type="float", default=DEFAULT_BASE_DELAY),
     rate_limit=dict(type="float", default=DEFAULT_RATE_LIMIT),
     list_concurrency=dict(type="int", default=DEFAULT_LIST_CONCURRENCY),
@@ -146,7 +147,7 @@ class TencentCloudConnection:
         plan, region = check_params(params)
         transport = Transport.from_params(params, read_only=read_only, debug=debug)
         try:
-            policy = TencentRetryPolicy(**retry_settings(params, default_retries=8))
+            policy = TencentRetryPolicy(**retry_settings(params, default_retries=DEFAULT_MAX_RETRIES))
 
             def metadata():
                 return InstanceMetadata(transport, policy, params.get("metadata_endpoint"), plan.cam_role_name)
