@@ -27,6 +27,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import A
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunStopped
 
+
 class SelectionTooLarge(CloudJobsError):
     """More records selected than ``max_deletions`` allows: nothing is deleted."""
 

@@ -14,8 +14,21 @@ import sys
 
 import yaml
 
-from support.ansible_runs import (HUAWEI_AK, HUAWEI_REGION, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY, TENCENT_REGION,
-                          ansible_env, localhost_play, mutating_requests, run_playbook, write_playbook)
+from support.ansible_runs import (
+    HUAWEI_AK,
+    HUAWEI_REGION,
+    HUAWEI_SK,
+    PROJECT,
+    REPO,
+    TENCENT_ID,
+    TENCENT_KEY,
+    TENCENT_REGION,
+    ansible_env,
+    localhost_play,
+    mutating_requests,
+    run_playbook,
+    write_playbook,
+)
 
 README = os.path.join(REPO, "README.md")
 

@@ -20,8 +20,18 @@ import re
 import yaml
 
 from support.ansible_runs import run_playbook, ansible_env
-from support.awx_slicing import (GROUP, THROTTLED, awx_slices, fleet, inventory_hosts, named_in_mutations, reported, reports,
-                         run_slices, state_ids)
+from support.awx_slicing import (
+    GROUP,
+    THROTTLED,
+    awx_slices,
+    fleet,
+    inventory_hosts,
+    named_in_mutations,
+    reported,
+    reports,
+    run_slices,
+    state_ids,
+)
 
 
 ACCOUNTS = 12

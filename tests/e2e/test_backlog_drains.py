@@ -12,8 +12,19 @@ import time
 
 import yaml
 
-from support.ansible_runs import (BIN, HUAWEI_AK, HUAWEI_SK, PROJECT, TENCENT_ID, TENCENT_KEY, ad_hoc_result, ansible_env,
-                          run_ad_hoc, run_playbook, tencent_auth)
+from support.ansible_runs import (
+    BIN,
+    HUAWEI_AK,
+    HUAWEI_SK,
+    PROJECT,
+    TENCENT_ID,
+    TENCENT_KEY,
+    ad_hoc_result,
+    ansible_env,
+    run_ad_hoc,
+    run_playbook,
+    tencent_auth,
+)
 
 
 DAY = 86400
@@ -162,4 +173,3 @@ def test_150_jobs_at_5_a_second_under_8_seconds_go_exactly_oldest_first(emulator
         reasons = {n["reason"] for n in result["not_deleted"]}
         assert reasons == {"not attempted: time_budget spent"}, reasons  # no call was sent for any of them
         gone += result["deleted"]
-

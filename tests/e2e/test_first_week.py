@@ -18,8 +18,22 @@ import tarfile
 import pytest
 
 import build_check  # tests/ is on sys.path (tests/conftest.py)
-from support.ansible_runs import (BIN, HUAWEI_AK, HUAWEI_REGION, HUAWEI_SK, PROJECT, REPO, TENCENT_ID, TENCENT_KEY,
-                          ad_hoc_result, ansible_env, huawei_auth, mutating_requests, run_ad_hoc, tencent_auth)
+from support.ansible_runs import (
+    BIN,
+    HUAWEI_AK,
+    HUAWEI_REGION,
+    HUAWEI_SK,
+    PROJECT,
+    REPO,
+    TENCENT_ID,
+    TENCENT_KEY,
+    ad_hoc_result,
+    ansible_env,
+    huawei_auth,
+    mutating_requests,
+    run_ad_hoc,
+    tencent_auth,
+)
 
 # What working trees hold besides the collection (relative path -> content of one file in it).
 STRAYS = {

@@ -8,8 +8,19 @@ import socket
 import pytest
 
 from support import fault_matrix
-from support.ansible_runs import (HUAWEI_AK, HUAWEI_REGION, HUAWEI_SK, ad_hoc_result, ansible_env, huawei_auth, localhost_play,
-                          run_ad_hoc, run_playbook, tencent_auth, write_playbook)
+from support.ansible_runs import (
+    HUAWEI_AK,
+    HUAWEI_REGION,
+    HUAWEI_SK,
+    ad_hoc_result,
+    ansible_env,
+    huawei_auth,
+    localhost_play,
+    run_ad_hoc,
+    run_playbook,
+    tencent_auth,
+    write_playbook,
+)
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
                    "no_proxy")

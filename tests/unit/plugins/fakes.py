@@ -28,6 +28,7 @@ WORKSPACE = "Huawei Cloud Workspace"
 BATCH = "Tencent Cloud Batch"
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
+
 class FakeClock:
     """Monotonic seconds that only move when a fake call or a fake sleep moves them: time without waiting; thread-safe.
     ``sleep(seconds)`` records each wait in ``sleeps`` and moves the clock; ``advance(seconds)`` moves it only."""
