@@ -187,7 +187,7 @@ def proc(tmp_path):
     fake.add(10, 5, ["/venv/bin/python", "/venv/bin/ansible-runner", "run"])
     fake.add(20, 10, ["/venv/bin/python", "/venv/bin/ansible-playbook", "site.yml"])
     fake.add(30, 20, ["/venv/bin/python", "/venv/bin/ansible-playbook", "site.yml"])
-    fake.add(40, 30, ["/bin/sh", "-c", "/venv/bin/python /root/.ansible/tmp/x/AnsiballZ_m.py && sleep 0"])
+    fake.add(40, 30, ["/bin/sh", "-c", "/venv/bin/python /home/runner/.ansible/tmp/x/AnsiballZ_m.py && sleep 0"])
     return fake
 
 
