@@ -76,6 +76,34 @@ options:
       - Unset (the default), the run takes as long as the selection needs. Zero, negative or malformed values are
         refused before any request.
     type: str
+  plan:
+    description:
+      - A reviewed plan - the RV(plan) a check run of this module returned - to apply instead of selecting. The run
+        deletes only the plan's records, and of those only the ones that still exist and still qualify as recorded -
+        selected by the plan's own filters and retention rules, with the same name, state and time (for scheduled
+        tasks - last status and expiry). Every other plan id is reported - in RV(already_absent) when it is gone, in
+        RV(not_deleted) with a reason that starts with C(changed since the plan) when it changed (it runs again, a
+        retention rule now keeps it, the filters no longer select it). Such drift does not fail the task; a warning
+        counts it. Records that are not in the plan are never touched, whatever they are.
+      - Refused before any request, in one line - a plan whose RV(plan.expires_at) has passed, one whose digest does
+        not match (it was edited), one of another module or of a plan version this release does not know, and a plan
+        given together with the module's ids or O(filters) (the plan replaces them). A plan of another scope (cloud,
+        endpoint, region, project, cluster) is refused before any mutating call.
+      - The connection options (credentials, region, endpoint, O(cluster_id) and O(api_version) for MRS) are given as
+        for the check run. O(max_deletions), O(max_deletions_per_run), O(time_budget) (the oldest planned records
+        first), O(force), check mode and C(--diff) work as without a plan. Applying a plan again is harmless - what it
+        deleted is already absent.
+      - The digest catches a plan changed on the way; it is not a signature. Who may approve and apply a plan is the
+        job of AWX's roles and approval nodes (see the
+        R(scheduled cleanup guide,ansible_collections.cloudjobs.cleanup.docsite.scheduled_cleanup_awx)).
+    type: dict
+  plan_ttl:
+    description:
+      - How long the RV(plan) a check run returns can be applied, as a duration such as V(30m), V(12h) or V(7d).
+        Long enough for the approval, short enough that the records the approver saw are still the ones to delete.
+      - Applying a plan checks the plan's own RV(plan.expires_at), not this option.
+    type: str
+    default: 24h
   return_records:
     description:
       - Also return every selected record in full, as the API listed it, under the module's records key

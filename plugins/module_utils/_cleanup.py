@@ -55,6 +55,14 @@ class CleanupTarget:
     ``full_records``     False when the result will not return the records: the look then keeps of each selected
                          record only ``record_fields`` (through ``keep``), what the decisions and ``summary`` read,
                          so that a run over tens of thousands of records holds a fraction of the memory
+
+    Reviewed plans (``_plans``) read three more:
+
+    ``plan_columns``     the names of the columns a plan records: the id field, then those of ``plan_fields``
+    ``plan_fields(r)``   what made ``r`` qualify (name, state, time): a plan record still qualifies only while these
+                         read as recorded
+    ``find(ids)``        ``{id: record}`` of the ids that exist, judged without the filters, so that a plan record the
+                         selection no longer selects is told from one that is gone
     """
 
     noun = "record"
@@ -62,6 +70,7 @@ class CleanupTarget:
     ids = None
     full_records = True
     record_fields = None
+    plan_columns = ("id", "name", "state", "time")
 
     def keep(self, record):
         """``record`` as the run holds it once the look selected it: whole, or only its ``record_fields``."""
@@ -108,13 +117,19 @@ class CleanupTarget:
     def created(self, record):  # pylint: disable=unused-argument
         return None
 
+    def plan_fields(self, record):
+        return tuple(self.summary(record)[1:])
+
+    def find(self, ids):
+        raise NotImplementedError
+
     def diff_line(self, record):
         """One line per record in ``--diff``: id, name, state and time, two spaces apart, ``-`` where unknown."""
         return "  ".join("-" if value in (None, "") else str(value) for value in self.summary(record))
 
 
 def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wait_timeout=600, sleep=time.sleep,
-                  clock=time.monotonic, max_deletions_per_run=None):
+                  clock=time.monotonic, max_deletions_per_run=None, plan=None):
     """Run the cleanup for ``target`` and return a ``CleanupResult``, whatever happens.
 
     Only records found by the look are ever deleted; check mode stops right after deciding. A failure at any
@@ -130,29 +145,33 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     ``max_deletions`` refuses a run that would delete more than it (nothing is deleted); ``max_deletions_per_run``
     deletes the oldest that many and reports the rest as left for the next run, like a spent budget, so that a
     backlog drains in steps under the same guard (which then counts what the run deletes, at most the cap).
+
+    ``plan`` (a ``_plans.Plan``, its ``target`` built with the plan's selection): only the plan's ids are looked at and
+    reported, and a plan record that no longer qualifies as recorded is reported as drift (``mark_drifted``).
     """
     result = CleanupResult(record_id=target.record_id)
+    asked = plan.ids if plan is not None else (target.ids or ())
     result.requested = set(target.ids or ())
     try:
         try:
-            records, absent_ids = target.look()
+            records, absent_ids = plan.look(target) if plan is not None else target.look()
         except CloudJobsError:
             raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
             raise UnexpectedError(exc, "the look")
     except RunStopped as stop:
-        _look_cut_short(stop, target, result)
+        _look_cut_short(stop, target, result, asked)
         return result
     except CloudJobsError as error:
         result.stop(str(error), error)  # nothing was looked at, so nothing was deleted
-        for record_id in target.ids or ():  # every id asked for is still reported, once
+        for record_id in asked:  # every id asked for is still reported, once
             result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
         return result
     result.select(records)
     result.mark_absent(absent_ids)
     try:
         _decide_and_delete(target, result, check_mode, force, max_deletions, max_deletions_per_run, wait_timeout,
-                           sleep, clock)
+                           sleep, clock, plan)
     except SelectionTooLarge as error:
         result.stop(str(error))
         result.settle_remaining(OVER_MAX_DELETIONS)
@@ -170,7 +189,7 @@ def ensure_absent(target, check_mode=False, force=False, max_deletions=None, wai
     return result
 
 
-def _look_cut_short(stop, target, result):
+def _look_cut_short(stop, target, result, asked):
     """A look the budget or a cancel cut short: nothing was selected, so nothing was deleted. The ids asked for are
     reported as not reached. A spent budget is no failure (the next run looks again; ``look_stopped`` carries the
     warning); a cancel is."""
@@ -179,13 +198,13 @@ def _look_cut_short(stop, target, result):
                                "again. If every run ends so, the listing alone needs more time than the budget: raise "
                                "time_budget, or narrow the selection" % (stop, target.noun))
         result.budget_stop = stop
-        for record_id in target.ids or ():
+        for record_id in asked:
             result.mark_unreached(record_id, NOT_LOOKED_AT_BUDGET, stop.without_call())
     else:
         error = RunStopped(stop.kind, "%s before the look at the %ss finished: nothing was deleted"
                            % (stop, target.noun), stop.last_error)
         result.stop(str(error), error)
-        for record_id in target.ids or ():
+        for record_id in asked:
             result.mark_not_deleted(record_id, NOT_LOOKED_AT, error, own_call=False)
 
 
@@ -198,9 +217,13 @@ def oldest_first(target, records):
 
 
 def _decide_and_delete(target, result, check_mode, force, max_deletions, max_deletions_per_run, wait_timeout, sleep,
-                       clock):
+                       clock, plan=None):
     decidable = []
     for record in result.records:
+        drift = plan.drift(target, record) if plan is not None else None
+        if drift is not None:
+            result.mark_drifted(target.record_id(record), drift)  # the plan's, not the run's: reported, no failure
+            continue
         why = target.kept(record)
         if why is not None:
             result.mark_kept([target.record_id(record)], getattr(why, "rule", None))  # protected: never a failure

@@ -15,6 +15,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, CloudJobsError, check_range
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import PLAN_ARGUMENT_SPEC
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import RunControl, restore_signal_handlers
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
@@ -27,6 +28,7 @@ DELETE_ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=600),
     return_records=dict(type="bool", default=False),
     time_budget=dict(type="str"),
+    **PLAN_ARGUMENT_SPEC
 )
 
 
@@ -71,7 +73,7 @@ def run_module(module, connect, run):
     module.exit_json(**result)
 
 
-def run_cleanup(module, target, records_key, render, control=None):
+def run_cleanup(module, target, records_key, render, control=None, planning=None):
     """The whole of a deleting module's ``run``: the dance, then the result in the module's shape.
 
     ``control``: the run's gate (the connection's ``transport.control``). Every call passes it; the dance gets only its
@@ -84,8 +86,14 @@ def run_cleanup(module, target, records_key, render, control=None):
 
     One path for every outcome: a failed look, the ``max_deletions`` guard, a fatal error halfway and a
     partial failure all return the same keys as a success, with what was (not) deleted and why.
+
+    ``planning`` (a ``_plans.Planning``): a check run returns the ``plan`` of what it would delete; a run given a plan
+    deletes only what still qualifies of it, reports the rest as drift or already absent, and returns
+    ``plan_applied``. A plan of another scope is refused here, before the look.
     """
     target.full_records = module.params["return_records"]
+    if planning is not None:
+        planning.check_scope()
     result = ensure_absent(
         target,
         check_mode=module.check_mode,
@@ -94,12 +102,15 @@ def run_cleanup(module, target, records_key, render, control=None):
         max_deletions_per_run=module.params.get("max_deletions_per_run"),
         wait_timeout=module.params["wait_timeout"],
         sleep=control.pause if control is not None else time.sleep,
+        plan=planning.plan if planning is not None else None,
     )
     cancelled = control.cancelled() if control is not None else None
     if cancelled is not None and (result.unreached or result.look_stopped):
         result.cancel(cancelled)  # the budget stopped the run, and then it was cancelled: the report says cancelled
     values = result.as_dict(records_key, render if module.params["return_records"] else None,
                             diff_line=target.diff_line if module._diff else None, noun=target.noun)
+    if planning is not None:
+        values.update(planning.returned(target, result, module.check_mode))
     if result.look_stopped:
         module.warn("%s (%d calls were made)" % (result.look_stopped, control.calls_admitted if control else 0))
     elif result.unreached:
@@ -109,6 +120,9 @@ def run_cleanup(module, target, records_key, render, control=None):
     if result.left:
         module.warn("max_deletions_per_run=%d: %d more selected %s(s) are left for the next run, which goes on with the "
                     "oldest (see not_deleted)" % (module.params["max_deletions_per_run"], len(result.left), target.noun))
+    if result.drifted:
+        module.warn("%d of the plan's %d %s(s) changed since the plan and were not deleted (see not_deleted)"
+                    % (len(result.drifted), len(planning.plan.ids), target.noun))
     if result.skipped:
         module.warn("%d selected %s(s) are not finished and were left alone (see not_deleted)%s"
                     % (len(result.skipped), target.noun, "; set force=true to stop and delete them" if target.can_stop else ""))

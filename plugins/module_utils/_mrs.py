@@ -286,6 +286,10 @@ class _MrsTarget(CleanupTarget):
     def created(self, record):
         return _seconds(record.get(self.time_field))
 
+    def plan_fields(self, record):
+        """The name, the state and the submit time as the API gives it (milliseconds): a plan's columns."""
+        return record.get("job_name"), self.state(record), record.get(self.time_field)
+
     def _count_newest(self, records):
         """Tell the retention rule every execution of the cluster it counts in (``keep_latest``)."""
         self.selection.retention.count(records, self.record_id, lambda r: r.get("job_name"), self.state,
@@ -298,6 +302,7 @@ class MrsJobExecutions(_MrsTarget):
     noun = "MRS job execution"
     id_field, time_field = "job_id", "submitted_time"
     record_fields = ("job_id", "job_name", "job_state", "job_result", "submitted_time")
+    plan_columns = ("job_id", "job_name", "job_state", "submitted_time")
 
     def __init__(self, client, cluster_id, selection, batch_size=DEFAULT_BATCH_SIZE):
         if not cluster_id:
@@ -404,8 +409,11 @@ class MrsJobExecutions(_MrsTarget):
 
     def existing(self, ids):
         """The ids that still exist, for a batch refused because members may be gone (a concurrent run)."""
+        return set(self.find(ids))
+
+    def find(self, ids):
         try:
-            return set(self._find(ids))
+            return self._find(ids)
         except ApiError as error:
             _raise_for_cluster(error, self.cluster_id)
             raise
@@ -421,6 +429,7 @@ class MrsJobExecutionsV1(_MrsTarget):
     can_stop = False  # the v1.1 API has no kill: force is refused before any request
     id_field, time_field = "id", "create_at"
     record_fields = ("id", "job_name", "job_state", "job_final_status", "create_at", "cluster_id")
+    plan_columns = ("id", "job_name", "state", "create_at")
 
     def __init__(self, client, cluster_id, selection, workers=4):
         if selection.ids is None and not cluster_id:
@@ -498,6 +507,10 @@ class MrsJobExecutionsV1(_MrsTarget):
     def existing(self, ids):
         """The ids a fresh listing still shows, for a delete answered with a 404 that proves nothing."""
         return set(self._listed(ids))
+
+    def find(self, ids):
+        """The ids that exist in the cluster (another cluster's execution is not this scope's)."""
+        return {i: r for i, r in self._find(ids).items() if self._in_scope(r) is not False}
 
     def undecidable(self, record):
         if self._in_scope(record) is None:

@@ -44,6 +44,7 @@ class CleanupResult:
         self.budget_stop = None  # the RunStopped of the spent budget, when it ended the run
         self.look_stopped = None  # why the look did not finish, when the budget ended it (a warning, no failure)
         self.left = set()  # ids left for the next run on purpose (max_deletions_per_run): reported, not a failure
+        self.drifted = set()  # plan ids that changed since the plan was made: reported, not a failure
         self.requested = set()  # ids the user named; a record that cannot go fails the task only then
         self.message = None  # why the run stopped early (a guard, a fatal error), when it did
         self.error = None  # the failed call that stopped the run, as ``ApiError.to_dict()``
@@ -116,6 +117,12 @@ class CleanupResult:
         if self.mark_not_deleted(record_id, reason):
             self.left.add(record_id)
 
+    def mark_drifted(self, record_id, reason):
+        """A plan's record that no longer qualifies as the plan recorded it: not deleted, reported with ``reason``,
+        and no failure (the run did what was approved: it deleted what still qualifies, and nothing else)."""
+        if self.mark_not_deleted(record_id, reason):
+            self.drifted.add(record_id)
+
     def cancel(self, stop):
         """The run was cancelled (``stop``, a RunStopped), whatever else happened: a cancel wins over a spent budget.
         Records the budget left unreached are reported as cancelled instead, and the task fails."""
@@ -137,6 +144,7 @@ class CleanupResult:
         self.skipped -= gone
         self.unreached -= gone
         self.left -= gone
+        self.drifted -= gone
         for record_id in gone:
             del self._outcome[record_id]
         self.mark_absent([i for i in ids if i in gone])
@@ -165,8 +173,8 @@ class CleanupResult:
 
     @property
     def failures(self):
-        return [n for n in self.not_deleted
-                if n["id"] not in self.skipped and n["id"] not in self.unreached and n["id"] not in self.left]
+        return [n for n in self.not_deleted if n["id"] not in self.skipped and n["id"] not in self.unreached
+                and n["id"] not in self.left and n["id"] not in self.drifted]
 
     @property
     def failed(self):

@@ -139,6 +139,7 @@ def tencent_target(client, selection, workers=DEFAULT_WORKERS, instances_in_look
 class TencentBatchJobs(CleanupTarget):
     noun = "Batch job"
     record_fields = ("JobId", "JobName", "JobState", "CreateTime", "TaskMetrics", "TaskInstanceMetrics")
+    plan_columns = ("JobId", "JobName", "JobState", "CreateTime")
 
     def __init__(self, client, selection, workers=DEFAULT_WORKERS, instances_in_look=True):
         self.client = client
@@ -201,9 +202,16 @@ class TencentBatchJobs(CleanupTarget):
             listed = scope if scope is not None else self.client.describe_jobs(self._server_filters())
             jobs = [self.keep(job) for job in listed if self._matches(job)]
             return self._with_instance_metrics(jobs), []
+        found = self.find(self.ids)
+        absent = [i for i in self.ids if i not in found]
+        records = [found[i] for i in self.ids if i in found and (not self.filters or self._matches(found[i]))]
+        return self._with_instance_metrics(records), absent
+
+    def find(self, ids):
+        """``{id: job}`` of the ids that exist: DescribeJobs by id, in chunks."""
         found = {}
-        for start in range(0, len(self.ids), DESCRIBE_JOBS_MAX):
-            chunk = self.ids[start:start + DESCRIBE_JOBS_MAX]
+        for start in range(0, len(ids), DESCRIBE_JOBS_MAX):
+            chunk = ids[start:start + DESCRIBE_JOBS_MAX]
             try:
                 jobs = self.client.describe_jobs_by_id(chunk)
             except ApiError as error:
@@ -213,9 +221,7 @@ class TencentBatchJobs(CleanupTarget):
                 jobs = [job for job in (self.client.describe_job(i) for i in chunk) if job is not None]
             for job in jobs:
                 found[job.get("JobId")] = job
-        absent = [i for i in self.ids if i not in found]
-        records = [found[i] for i in self.ids if i in found and (not self.filters or self._matches(found[i]))]
-        return self._with_instance_metrics(records), absent
+        return found
 
     def _with_instance_metrics(self, jobs):
         """A FAILED job can still have task instances running, which only DescribeJob shows; ask for those

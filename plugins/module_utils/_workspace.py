@@ -137,6 +137,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     noun = "Workspace scheduled task"
     record_fields = ("id", "task_name", "last_status", "expire_time", "time_zone")
+    plan_columns = record_fields
 
     def __init__(self, client, selection, batch_size=DEFAULT_BATCH_SIZE, now=None):
         self.client = client
@@ -180,6 +181,12 @@ class WorkspaceScheduledTasks(CleanupTarget):
         if expires and record.get("time_zone"):
             expires = "%s %s" % (expires, record["time_zone"])
         return record.get("id"), record.get("task_name"), record.get("last_status"), expires and "expires " + expires
+
+    def plan_fields(self, record):
+        return tuple(record.get(field) for field in self.record_fields[1:])
+
+    def find(self, ids):
+        return self._find(ids, needs_list_fields=True)  # the plan's columns include last_status, which show lacks
 
     def undecidable(self, record):
         if self.filters.get("expired") is None:

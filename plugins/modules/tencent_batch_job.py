@@ -179,6 +179,88 @@ counts:
     kept_by_rule:
       keep_latest: 0
       keep_name_patterns: 0
+plan:
+  description:
+    - In check mode (without O(plan)), the reviewed plan of what the run would delete - give it to O(plan) of a later
+      run, after a person approved it, to delete exactly these records or fewer. Not returned when the check run was
+      refused (for example by O(max_deletions)).
+    - A few dozen bytes a planned record, so a plan of thousands of records travels through AWX artifacts, extra vars
+      and approval notifications.
+  returned: in check mode, without O(plan)
+  type: dict
+  contains:
+    version:
+      description: The plan format's version; a release that does not know it refuses the plan.
+      type: int
+      sample: 1
+    module:
+      description: The module that made the plan; another module refuses it.
+      type: str
+      sample: cloudjobs.cleanup.mrs_job_executions
+    scope:
+      description:
+        - Where the planned records live - C(cloud), the service C(endpoint) (scheme, host and port), C(region), and
+          per module C(project_id), C(cluster_id), C(api_version). A run with another scope refuses the plan.
+      type: dict
+      sample: {"cloud": "huaweicloud", "endpoint": "https://mrs.cn-north-4.myhuaweicloud.com:443", "region": "cn-north-4",
+               "project_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "cluster_id": "c-etl", "api_version": "v2"}
+    selection:
+      description:
+        - The selection options that produced the plan - the ids as given (or V(null)), the O(filters) that were set,
+          and O(force). Applying the plan looks again with these.
+      type: dict
+      sample: {"job_execution_ids": null, "filters": {"older_than": "7d", "keep_latest": 2}, "force": false}
+    fields:
+      description: The names of the columns of RV(plan.records) - the id, then what made each record qualify.
+      type: list
+      elements: str
+      sample: ["job_id", "job_name", "job_state", "submitted_time"]
+    records:
+      description:
+        - One row per record the run would delete, in the order it would delete them (oldest first) - the id, then
+          the values of RV(plan.fields[1:]) as the API gave them.
+      type: list
+      elements: list
+      sample: [["4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "nightly-etl", "FINISHED", 1733011200000]]
+    created_at:
+      description: When the check run made the plan (UTC, ISO 8601).
+      type: str
+      sample: "2026-12-07T22:00:00Z"
+    expires_at:
+      description: RV(plan.created_at) plus O(plan_ttl); a plan applied later is refused.
+      type: str
+      sample: "2026-12-08T22:00:00Z"
+    digest:
+      description: C(sha256:) and the SHA-256 of the plan's canonical JSON without this key; an edited plan is refused.
+      type: str
+      sample: "sha256:9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f"
+plan_applied:
+  description: With O(plan), which plan the run applied and how much of it had changed.
+  returned: with O(plan)
+  type: dict
+  contains:
+    digest:
+      description: The applied plan's digest.
+      type: str
+      sample: "sha256:9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f"
+    created_at:
+      description: When the plan was made.
+      type: str
+      sample: "2026-12-07T22:00:00Z"
+    expires_at:
+      description: When the plan expires.
+      type: str
+      sample: "2026-12-08T22:00:00Z"
+    planned:
+      description: How many records the plan names.
+      type: int
+      sample: 120
+    drifted:
+      description:
+        - How many of them changed since the plan and were not deleted (in RV(not_deleted), their reason starts
+          with C(changed since the plan)).
+      type: int
+      sample: 2
 time_budget_spent:
   description:
     - Set when O(time_budget) ended the run before it was done, to what the run was doing then. V(look) - the
@@ -287,6 +369,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
     TENCENTCLOUD_ARGUMENT_SPEC,
     TencentCloudConnection,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning, tencent_scope
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
     TENCENT_FILTER_SPEC,
     TencentBatchClient,
@@ -299,9 +382,11 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch i
 def run(module, connection):
     params = module.params
     check_delete_options(params)
-    selection = tencent_selection(params["job_ids"], params["filters"], force=params["force"])
+    planning = Planning(params, "cloudjobs.cleanup.tencent_batch_job", "job_ids", TENCENT_FILTER_SPEC,
+                        lambda: tencent_scope(connection))
+    selection = tencent_selection(planning.ids, planning.filters, force=planning.force)
     target = tencent_target(TencentBatchClient(connection), selection, instances_in_look=module.check_mode)
-    return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control)
+    return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control, planning=planning)
 
 
 def main():

@@ -105,7 +105,8 @@ def test_the_message_names_the_python_found_and_the_one_needed(version, refused)
 
 
 DELETING = [m for m in MODULES if not m.endswith("_info")]
-SHARED_RETURN_KEYS = ("deleted", "already_absent", "not_deleted", "counts", "error", "time_budget_spent")
+SHARED_RETURN_KEYS = ("deleted", "already_absent", "not_deleted", "counts", "error", "time_budget_spent", "plan",
+                      "plan_applied")
 # What each module's error docs say of its own: the service it calls, its operations, (Tencent) its statuses, and
 # which naming system its required actions come from.
 OWN_ERROR_FIELDS = ("service", "operation", "status", "required_actions")
