@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import sys
+import time
 
 import ansible_runner
 import pytest
@@ -294,6 +295,88 @@ def test_the_check_job_publishes_its_counts_and_the_workflow_deletes_only_when_i
     runner, events = job(dict(template, cleanup_after_check=True))
     assert runner.status == "failed" and emulator.requests() == []
     assert "no counts of a Check job" in json.dumps(events)
+
+
+def _reseed(emulator, change):
+    """The emulator's records after ``change(state)`` (it edits the dump in place): what other runs and the jobs
+    themselves do to the records while an approval waits."""
+    state = emulator.state()
+    change(state)
+    emulator.reset()
+    emulator.seed({k: state[k] for k in ("mrs_clusters", "mrs", "mrs_v1", "workspace", "tencent", "tencent_roles",
+                                         "huawei_agencies")})
+
+
+def test_the_reviewed_plan_workflow_deletes_exactly_the_approved_plan_and_reports_drift(job, emulator):
+    """The guide's workflow with an approval node: the Check job (cleanup_plan_mode=create) publishes its plans and the
+    lines a person approves; hours later the Run job (cleanup_plan_mode=apply), given the Check job's artifacts as extra
+    vars, deletes the planned records that still qualify and nothing else. A record deleted meanwhile is already
+    absent, a record running again is reported as changed since the plan, a new record that qualifies is untouched.
+    A plan that expired before the approval deletes nothing."""
+    emulator.seed({"demo": True})
+    template = {"cleanup_services": ["mrs", "workspace", "tencent"], "cleanup_older_than": "7d",
+                "mrs_cluster_ids": ["mrs-prod-etl", "mrs-adhoc"], "cleanup_apply": True}
+
+    runner, events = job(dict(template, cleanup_plan_mode="create", cleanup_plan_ttl="4h"), cmdline="--check")
+    assert (runner.status, runner.rc) == ("successful", 0) and mutating(emulator) == []
+    artifacts = stats(events)["artifact_data"]
+    plans = artifacts["cloudjobs_cleanup_plans"]["localhost"]
+    assert sorted(plans) == ["mrs", "tencent", "workspace"] and sorted(plans["mrs"]) == ["mrs-adhoc", "mrs-prod-etl"]
+    assert sorted(plans["tencent"]) == ["default"]
+    planned = {("mrs", r[0]) for p in plans["mrs"].values() for r in p["records"]} | \
+        {("workspace", r[0]) for r in plans["workspace"]["records"]} | {("tencent", r[0]) for r in plans["tencent"]["default"]["records"]}
+    checked = summary(events)
+    assert planned == {("mrs", i) for i in checked["mrs_job_executions"]} | \
+        {("workspace", i) for i in checked["workspace_scheduled_tasks"]} | {("tencent", i) for i in checked["tencent_batch_jobs"]}
+    lines = artifacts["cloudjobs_cleanup_plan_summary"]["localhost"]
+    etl = plans["mrs"]["mrs-prod-etl"]
+    assert any(line.startswith("MRS job executions cluster mrs-prod-etl: %d to delete (" % len(etl["records"]))
+               and etl["digest"][:19] in line and "submitted_time " in line for line in lines), lines
+    assert "plans to approve" in json.dumps(events)
+
+    # While the approval waits: another run deletes one planned execution, a planned Tencent job is running again,
+    # and a new execution that qualifies arrives.
+    gone = etl["records"][0][0]
+    again = plans["tencent"]["default"]["records"][0][0]
+    newcomer = dict([r for r in emulator.state()["mrs"] if r["job_id"] == gone][0], job_id="0e0e0000-0000-4000-8000-000000000001")
+
+    def change(state):
+        state["mrs"] = [r for r in state["mrs"] if r["job_id"] != gone] + [newcomer]
+        for record in state["tencent"]:
+            if record["JobId"] == again:
+                record["JobState"] = "RUNNING"
+    _reseed(emulator, change)
+    before = held(emulator.state())
+
+    runner, events = job(dict(template, cleanup_plan_mode="apply", **artifacts))
+    assert (runner.status, runner.rc) == ("successful", 0)
+    done = summary(events)
+    deleted = {("mrs", i) for i in done["mrs_job_executions"]} | \
+        {("workspace", i) for i in done["workspace_scheduled_tasks"]} | {("tencent", i) for i in done["tencent_batch_jobs"]}
+    assert deleted == planned - {("mrs", gone), ("tencent", again)}
+    assert before - held(emulator.state()) == deleted and ("mrs", newcomer["job_id"]) in held(emulator.state())
+    drift = [n for n in done["not_deleted"] if n["id"] == again]
+    assert len(drift) == 1 and drift[0]["reason"] == "changed since the plan: JobState RUNNING (planned %s)" % (
+        plans["tencent"]["default"]["records"][0][2])
+    assert [n for n in done["not_deleted"] if n["id"] != again] == []
+    applied = {(a["service"], a["where"]): a["plan_applied"] for a in done["plans_applied"]}
+    assert applied[("tencent", "")]["drifted"] == 1 and applied[("mrs", "cluster mrs-prod-etl")]["drifted"] == 0
+    assert "1 changed since the plan" in json.dumps(events)
+    assert_no_secret(events)
+
+    # A plan that expired before anyone approved it: the Run job fails, nothing is deleted.
+    runner, events = job(dict(template, cleanup_plan_mode="create", cleanup_plan_ttl="1s"), cmdline="--check")
+    expired = stats(events)["artifact_data"]
+    time.sleep(1.5)
+    before = held(emulator.state())
+    runner, events = job(dict(template, cleanup_plan_mode="apply", **expired))
+    assert runner.status == "failed" and mutating(emulator) == [] and held(emulator.state()) == before
+    assert "expired at" in json.dumps(events)
+
+    # A Run job without a Check job's plans refuses rather than select on its own.
+    runner, events = job(dict(template, cleanup_plan_mode="apply"))
+    assert runner.status == "failed" and emulator.requests() == []
+    assert "no plans of a Check job" in json.dumps(events)
 
 
 def test_a_job_whose_credentials_assume_roles_in_the_target_account(job, emulator):

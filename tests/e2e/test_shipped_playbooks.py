@@ -353,7 +353,8 @@ class TestNightlyCleanup:
         assert named in run.stdout, run.stdout[-3000:]
         assert ("Its cleanup_* variables: cleanup_after_check, cleanup_apply, cleanup_keep_latest, "
                 "cleanup_keep_name_patterns, cleanup_max_deletions, cleanup_max_deletions_per_run, cleanup_older_than, "
-                "cleanup_services, cleanup_summary_records, cleanup_time_budget (") in run.stdout, run.stdout[-3000:]
+                "cleanup_plan_mode, cleanup_plan_ttl, cleanup_services, cleanup_summary_records, cleanup_time_budget (") \
+            in run.stdout, run.stdout[-3000:]
         assert "localhost" not in summaries(run.stdout)   # stopped before the cleanup, not after it
         assert emulator.requests() == []
         assert ids(emulator.state()) == before
