@@ -1,13 +1,30 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credentials of one module run, whatever their source, and their refresh. PRIVATE; no stability promise.
+"""Credentials of one module run, whatever their source, and their refresh.
 
-Provider-neutral: each cloud (``_huawei_credentials.py``, ``_tencent_credentials.py``) resolves its sources (options,
-environment, the official CLIs' profile files, the SDKs' credentials files, instance metadata, assumed roles) into a
-``fetch()`` that returns ``Credentials``. ``CurrentCredentials`` hands them to the signers, thread-safe with the
-concurrent delete workers, and fetches new ones shortly before temporary ones expire, or once after the service
-answered that they expired.
+PRIVATE to this collection; no stability promise.
+
+Provider-neutral. Both clouds' credential modules (``_huawei_credentials.py``, ``_tencent_credentials.py``) speak one
+vocabulary, the same names for the same steps:
+
+- ``resolve_credentials(params, environ=None)`` -> ``CredentialPlan``: which source yields the keys, in the official
+  tools' order (options, environment, the CLI's profile, the SDK's credentials file, instance metadata only when
+  asked for), reading files and sending nothing; a ConfigurationError lists every source tried (``nothing_found``).
+- ``CredentialPlan``: ``source`` (names where the keys come from, never a secret), ``keys`` (``Credentials``, or
+  None when the ``instance`` metadata service hands them out), ``role`` (the role, on Huawei the agency, to assume
+  on top, or None), ``region`` (and on Huawei ``project_id``) that a profile adds, ``tried``; ``apply(params)``
+  returns the options with what the plan adds where they leave it unset.
+- ``credential_chain(plan, metadata=None, sts=None)`` -> the ``fetch()`` of ``CurrentCredentials`` (the SDKs'
+  "credential provider chain"): the plan's keys or ``metadata()``'s (an ``InstanceMetadata``), then ``plan.role``
+  assumed with them through ``sts(source)``, something that asks STS (on Huawei also IAM) signed with what
+  ``source()`` returns.
+- ``InstanceMetadata(...).credentials()``: the instance's temporary keys; ``assume_role(sts, role)``: the temporary
+  keys of ``role``.
+
+``CurrentCredentials`` hands the keys to the signers, thread-safe with the concurrent delete workers, and fetches
+new ones shortly before temporary ones expire, or once after the service answered that they expired. ``Secrets`` is
+the registry of every secret a run knows, which the error parsers scrub from what the services answer.
 """
 
 from __future__ import annotations
@@ -86,10 +103,6 @@ class CurrentCredentials:
             self._replace()
             return True
 
-    def secrets(self):
-        with self._lock:
-            return self._current.secrets() if self._current is not None else []
-
     def _due(self, credentials):
         if not credentials.temporary:
             return False
@@ -101,6 +114,38 @@ class CurrentCredentials:
         self._fetched_at = self._clock()
         self._current = self._fetch()
         self.fetches += 1
+
+
+class Secrets:
+    """Every secret a run knows, in the order it learnt them: the secret options, each set of credentials fetched,
+    a metadata token. The connections scrub them from every service message (``_errors.redact``) before an error
+    exists. One registry per run, shared by the connections that sign for it; thread-safe."""
+
+    def __init__(self, values=()):
+        self._lock = threading.Lock()
+        self._values = []
+        self.add(*values)
+
+    def add(self, *values):
+        with self._lock:
+            for value in values:
+                if value and value not in self._values:
+                    self._values.append(value)
+
+    def remember(self, fetch):
+        """``fetch`` that adds the secrets of each ``Credentials`` it returns."""
+        def remembering():
+            credentials = fetch()
+            self.add(*credentials.secrets())
+            return credentials
+        return remembering
+
+    def values(self):
+        with self._lock:
+            return list(self._values)
+
+    def __iter__(self):
+        return iter(self.values())
 
 
 def parse_expiry(value, what):

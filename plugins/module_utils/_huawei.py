@@ -5,22 +5,28 @@
 
 PRIVATE to this collection; no stability promise.
 
-Why one file of this size: the connection is the cloud's one contract (options, endpoints, the error envelope, signing
-or token, the project lookup); what varies by credential source is in ``_huawei_credentials``.
+The connection keeps the contract both clouds' connections keep (``_connection.py``). Why one file of this size: the
+connection is the cloud's one contract (options, endpoints, the error envelope, signing or token, the project
+lookup); what varies by credential source is in ``_huawei_credentials``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import CurrentCredentials
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._connection import CheckedParams, CloudConnection
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credentials import (
     DEFAULT_METADATA_ENDPOINT,
-    fetcher,
-    resolve,
+    IAM_LABEL,
+    METADATA_LABEL,
+    STS_LABEL,
+    InstanceMetadata,
+    credential_chain,
+    resolve_credentials,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_signer import canonical_query, sign_request
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
@@ -38,7 +44,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     parse_retry_after,
     retry_settings,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport, endpoint_host
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import endpoint_host
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
 DEFAULT_MAX_RETRIES = 5  # the max_retries option's default: the spec's and the connection's, one source
@@ -82,8 +88,8 @@ MRS_REGION_DOMAINS = {
     "ru-northwest-2": "myhuaweicloud.cn",
     "eu-west-101": "myhuaweicloud.eu",
 }
-SERVICE_LABELS = {"mrs": "Huawei Cloud MRS", "workspace": "Huawei Cloud Workspace", "iam": "Huawei Cloud IAM",
-                  "sts": "Huawei Cloud STS", "metadata": "Huawei Cloud ECS metadata"}
+SERVICE_LABELS = {"mrs": "Huawei Cloud MRS", "workspace": "Huawei Cloud Workspace", "iam": IAM_LABEL, "sts": STS_LABEL,
+                  "metadata": METADATA_LABEL}
 
 
 # Codes of Huawei's API gateway (both spellings occur), as opposed to the codes of the service behind it.
@@ -202,22 +208,19 @@ def _find_code(body, depth=0):
 PROJECTS_SHOWN = 10  # project names an unresolved project_id lists
 
 
-class HuaweiCloudConnection:
+class HuaweiCloudConnection(CloudConnection):
     """Signed (or token) requests to one Huawei Cloud service for one module run.
 
-    The keys come from ``_huawei_credentials.resolve`` (options, profile, SDK credentials file, instance
+    The keys come from ``_huawei_credentials.resolve_credentials`` (options, profile, SDK credentials file, instance
     credentials, an assumed agency on top) through ``CurrentCredentials``: every attempt signs with the current
     ones, temporary ones are fetched again before they expire, and a call refused with 401 while they are temporary
     is sent once more after a refresh."""
 
-    def __init__(self, service, params, transport, policy, resolution=None):
-        if resolution is None:
-            resolution = resolve(params)
-            params = resolution.apply(params)
+    secret_options = ("secret_key", "security_token", "auth_token")
+
+    def __init__(self, service, params, transport, policy, plan):
+        super().__init__(params, transport, policy)
         self.service = service
-        self.params = params
-        self.transport = transport
-        self.policy = policy
         region = params.get("region")
         cloud = params.get("cloud") or DEFAULT_CLOUD
         self.endpoint = (params.get("endpoint") or service_endpoint(service, region, cloud)).rstrip("/")
@@ -225,50 +228,26 @@ class HuaweiCloudConnection:
         self.iam_endpoint = (params.get("iam_endpoint") or service_endpoint("iam", region or "", cloud)).rstrip("/")
         self.sts_endpoint = (params.get("sts_endpoint") or service_endpoint("sts", region or "", cloud)).rstrip("/")
         self._project_id = params.get("project_id") or None
-        self.resolution = resolution
-        # Every secret this run knows (options, files, and each credential fetched): scrubbed from service messages.
-        self._known_secrets = [s for s in (params.get("secret_key"), params.get("security_token"),
-                                           params.get("auth_token")) if s]
-        self.credentials = None
-        if not resolution.token_auth:
-            fetch = fetcher(resolution, self)
+        if plan.token_auth:
+            return  # the IAM token is sent as it is: nothing to sign with
 
-            def fetch_and_remember():
-                credentials = fetch()
-                for secret in credentials.secrets():
-                    self.add_secret(secret)
-                return credentials
+        def metadata():
+            return InstanceMetadata(self.credential_request, self.secrets)
 
-            self.credentials = CurrentCredentials(fetch_and_remember)
+        def sts(source):
+            # IAM and STS requests signed with the keys source() returns, fetched now, once.
+            return functools.partial(self.credential_request, credentials=source())
 
-    @classmethod
-    def from_params(cls, params, service, read_only=False, debug=None):
-        resolution = resolve(params)  # conflicts, sources and durations: files read, no request sent
-        params = check_path_values(resolution.apply(params))
-        check_params(params, resolution)
-        transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        return cls(service, params, transport, HuaweiRetryPolicy(**retry_settings(params, default_retries=DEFAULT_MAX_RETRIES)),
-                   resolution)
-
-    @property
-    def _secrets(self):
-        return list(self._known_secrets)
-
-    def add_secret(self, secret):
-        if secret and secret not in self._known_secrets:
-            self._known_secrets.append(secret)
+        self.sign_with(credential_chain(plan, metadata=metadata, sts=sts))
 
     @staticmethod
-    def label(service):
-        return label(service)
+    def check_params(params):
+        return check_params(params)  # the module's, below
 
-    def close(self):
-        self.transport.close()
-
-    @property
-    def list_concurrency(self):
-        """List pages fetched at a time after the first (the ``list_concurrency`` option)."""
-        return self.transport.list_concurrency
+    @classmethod
+    def connect(cls, checked, transport, service):
+        policy = HuaweiRetryPolicy(**retry_settings(checked.params, default_retries=DEFAULT_MAX_RETRIES))
+        return cls(service, checked.params, transport, policy, checked.plan)
 
     @property
     def project_id(self):
@@ -352,7 +331,7 @@ class HuaweiCloudConnection:
 
         def parse(response):
             if response.status_code >= 300:
-                raise parse_error(service, operation, response, self._secrets)
+                raise parse_error(service, operation, response, self.secrets.values())
             if not response.content:
                 return None
             try:
@@ -367,29 +346,29 @@ class HuaweiCloudConnection:
             return self.transport.send(label(service), operation, sign, parse, self.policy,
                                        mutating=mutating)
 
-        try:
-            return send()
-        except ApiError as error:
-            stale = used[-1] if used else None
-            if error.status != 401 or stale is None:
-                raise
-            if not stale.temporary:
-                if stale.token and (error.code or "") == "APIGW.0307":
-                    error.hint = ("the security token has expired and cannot be refreshed: it came from %s; issue new "
-                                  "temporary credentials, or use assume_role or instance_credentials, which are "
-                                  "refreshed" % stale.source)
-                raise
-            # Refused while temporary (401 APIGW.0307, "the token must be updated"): refresh once, then fail.
-            self.transport.debug("%s %s: HTTP 401 (%s) with temporary credentials from %s; refreshing them once"
-                                 % (self.label(service), operation, error.code, stale.source))
-            self.credentials.refresh(stale)
-            return send()
+        return self.send_refreshing(send, used, service, operation)
 
-    def credential_request(self, service, operation, method, url, json_body=None, headers=None, credentials=None,
+    def expired(self, error):
+        # Refused while temporary (401 APIGW.0307, "the token must be updated"): refreshed once, then it fails.
+        return error.status == 401
+
+    def cannot_refresh(self, error, stale):
+        if stale.token and (error.code or "") == "APIGW.0307":
+            error.hint = ("the security token has expired and cannot be refreshed: it came from %s; issue new "
+                          "temporary credentials, or use assume_role or instance_credentials, which are "
+                          "refreshed" % stale.source)
+
+    def refreshed(self, service, operation, error, stale):
+        return ("%s %s: HTTP 401 (%s) with temporary credentials from %s; refreshing them once"
+                % (label(service), operation, error.code, stale.source))
+
+    def credential_request(self, service, operation, method, path, json_body=None, headers=None, credentials=None,
                            passthrough=()):
-        """A request for credentials (metadata, IAM securitytokens, STS) through the one transport: signed with
-        ``credentials`` when given, unsigned otherwise (the metadata service). Never mutating: check mode may
-        resolve credentials. Returns ``(status, response)``; statuses in ``passthrough`` are returned, not raised."""
+        """A request for credentials to ``service`` (metadata, IAM securitytokens, STS) through the one transport:
+        signed with ``credentials`` when given, unsigned otherwise (the metadata service). Never mutating: check mode
+        may resolve credentials. Returns ``(status, response)``; statuses in ``passthrough`` are returned, not
+        raised."""
+        url = self._credential_endpoint(service) + path
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         secrets = credentials.secrets() if credentials is not None else []
 
@@ -409,10 +388,15 @@ class HuaweiCloudConnection:
             if response.status_code in passthrough:
                 return response.status_code, response
             if response.status_code >= 300:
-                raise parse_error(service, operation, response, self._secrets + secrets)
+                raise parse_error(service, operation, response, self.secrets.values() + secrets)
             return response.status_code, response
 
-        return self.transport.send(self.label(service), operation, sign, parse, self.policy)
+        return self.transport.send(label(service), operation, sign, parse, self.policy)
+
+    def _credential_endpoint(self, service):
+        if service == "metadata":
+            return (self.params.get("metadata_endpoint") or DEFAULT_METADATA_ENDPOINT).rstrip("/")
+        return self.iam_endpoint if service == "iam" else self.sts_endpoint
 
 
 def _with_query(url, query):
@@ -433,13 +417,14 @@ def check_path_values(params):
     return checked_params(params, **PATH_VALUES)
 
 
-def check_params(params, resolution=None):
-    """Refuse incomplete credentials before any request, naming the options and variables to set."""
+def check_params(params, environ=None):
+    """The ``CheckedParams`` of a run: the credentials resolved (conflicts, incomplete keys, no source at all, every
+    source tried listed), then the options with the region and project id they add, refused before any request when
+    incomplete, naming the options and variables to set."""
     # Checked here rather than with AnsibleModule's mutually_exclusive: AWX credential types and CI systems
     # export every variable, empty ones included, and an empty value means "not set".
-    if resolution is None:
-        resolution = resolve(params)  # conflicts, incomplete keys, no source at all (every source tried, listed)
-        params = resolution.apply(params)
+    plan = resolve_credentials(params, environ)
+    params = check_path_values(plan.apply(params))
     if not params.get("region") and (not params.get("endpoint") or not params.get("project_id")):
         raise ConfigurationError(
             "missing Huawei Cloud region: set region (environment variable HW_REGION_NAME), e.g. cn-north-4"
@@ -451,3 +436,4 @@ def check_params(params, resolution=None):
         if params.get(name) is not None and params[name] <= 0:
             raise ConfigurationError("%s must be greater than zero" % name)
     check_retry_params(params)
+    return CheckedParams(plan, params.get("region"), params)

@@ -1,9 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the cloudjobs.cleanup collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Huawei Cloud credential sources, named as the official tools name them. PRIVATE; no stability promise.
+"""Huawei Cloud credential sources, named as the official tools name them.
 
-Precedence, the first that yields keys (``resolve``, files read, no request sent):
+PRIVATE to this collection; no stability promise.
+
+The vocabulary is the one both clouds share (``_credentials.py``). Precedence, the first that yields keys
+(``resolve_credentials``, files read, no request sent):
 
 1. the options ``access_key`` / ``secret_key`` / ``security_token`` (and their environment variables);
 2. a KooCLI profile (``profile`` / ``shared_config_file``, env ``HW_PROFILE`` / ``HW_SHARED_CONFIG_FILE``, default
@@ -13,10 +16,15 @@ Precedence, the first that yields keys (``resolve``, files read, no request sent
 4. instance credentials: the ECS agency's temporary keys from the metadata service, only with
    ``instance_credentials: true`` (never probed unasked).
 
-``assume_role`` then applies on top: IAM ``securitytokens`` (``assume_role`` method) without ``domain_id``, STS
-``agencies/assume`` with it. ``fetcher`` turns the resolution into the ``fetch()`` of ``CurrentCredentials``; its
-requests go through the connection's ``credential_request`` (the one transport, signed with the source keys).
-Messages name options, variables and paths, never a key, a token or a file's content.
+The option ``assume_role`` then applies on top (``assume_role``): IAM ``securitytokens`` (``assume_role`` method)
+without ``domain_id``, STS ``agencies/assume`` with it. ``credential_chain`` turns the plan into the ``fetch()`` of
+``CurrentCredentials``: the source's keys (read again from the metadata service at each fetch), then the agency
+assumed with them. Its requests go through the connection's ``credential_request`` (the one transport, signed with
+the source keys). Messages name options, variables and paths, never a key, a token or a file's content.
+
+Why one file of this size: every credential source of the official tools (options, KooCLI profiles, the SDK file,
+the ECS agency, an assumed agency) and their precedence, read and listed in one place, as ``_tencent_credentials``
+does.
 """
 
 from __future__ import annotations
@@ -42,6 +50,10 @@ STS_ASSUME_PATH = "/v5/agencies/assume"
 IAM_DURATION = (900, 86400, 900)
 STS_DURATION = (900, 43200, 3600)
 STS_DURATION_WITH_TOKEN = 3600  # STS's maximum when the caller's keys are themselves temporary
+# How messages name the services credentials come from (``_huawei.label`` names these too).
+METADATA_LABEL = "Huawei Cloud ECS metadata"
+IAM_LABEL = "Huawei Cloud IAM"
+STS_LABEL = "Huawei Cloud STS"
 
 ASSUME_ROLE_ENV = (("agency_name", "HW_ASSUME_ROLE_AGENCY_NAME"), ("domain_name", "HW_ASSUME_ROLE_DOMAIN_NAME"),
                    ("domain_id", "HW_ASSUME_ROLE_DOMAIN_ID"), ("duration", "HW_ASSUME_ROLE_DURATION"))
@@ -49,20 +61,22 @@ KEY_OPTIONS = ("options access_key/secret_key (HW_ACCESS_KEY, HW_SECRET_KEY, HUA
                "auth_token (HW_AUTH_TOKEN)")
 
 
-class Resolution:
-    """What ``resolve`` found: the source's label, its keys (None for instance credentials and IAM tokens),
-    whether to read the metadata service, the agency to assume (a dict, or None), and the region / project id a
-    profile or credentials file adds."""
+class CredentialPlan:
+    """What ``resolve_credentials`` found: the source's label, its ``keys`` (None for instance credentials and IAM
+    tokens), whether to read the metadata service (``instance``), the agency to assume (``role``: a dict, or None),
+    the region / project id a profile or credentials file adds, whether the run signs nothing but sends the IAM
+    token (``token_auth``), and the sources ``tried`` before it."""
 
-    def __init__(self, source, credentials=None, instance=False, assume=None, region=None, project_id=None,
-                 token_auth=False):
+    def __init__(self, source, keys=None, instance=False, role=None, region=None, project_id=None, token_auth=False,
+                 tried=()):
         self.source = source
-        self.credentials = credentials
+        self.keys = keys
         self.instance = instance
-        self.assume = assume
+        self.role = role
         self.region = region
         self.project_id = project_id
         self.token_auth = token_auth
+        self.tried = list(tried)
 
     def apply(self, params):
         """``params`` with the region and project id the source adds where the options leave them unset."""
@@ -74,24 +88,25 @@ class Resolution:
         return params
 
 
-def resolve(params, environ=None):
+def resolve_credentials(params, environ=None):
     """The credential source of a run, before any request: conflicts, incomplete keys, an unreadable profile or an
     out-of-range duration are a ConfigurationError; so is finding nothing (listing every source tried)."""
     env = os.environ if environ is None else environ
     assume = assume_role_settings(params, env)
     check_conflicts(params, assume)
     if params.get("auth_token"):
-        return Resolution("auth_token", token_auth=True)
+        return CredentialPlan("auth_token", token_auth=True)
     tried = []
-    resolution = (_from_options(params, tried) or _from_profile(params, tried, assume)
-                  or _from_sdk_file(params, env, tried, assume) or _from_instance(params, tried))
-    if resolution is None:
+    plan = (_from_options(params, tried) or _from_profile(params, tried, assume)
+            or _from_sdk_file(params, env, tried, assume) or _from_instance(params, tried))
+    if plan is None:
         raise nothing_found("Huawei Cloud", "access_key and secret_key (environment variables HW_ACCESS_KEY and "
                             "HW_SECRET_KEY)", tried)
-    resolution.assume = assume
+    plan.role = assume
+    plan.tried = tried
     if assume is not None:
-        check_duration(assume, resolution.instance or bool(resolution.credentials.token))
-    return resolution
+        check_duration(assume, plan.instance or bool(plan.keys.token))
+    return plan
 
 
 def check_conflicts(params, assume=None):
@@ -168,8 +183,8 @@ def check_duration(assume, source_has_token):
 def _from_options(params, tried):
     access_key, secret_key = params.get("access_key"), params.get("secret_key")
     if access_key and secret_key:
-        return Resolution("options", Credentials(access_key, secret_key, params.get("security_token"),
-                                                 source="options"))
+        return CredentialPlan("options", Credentials(access_key, secret_key, params.get("security_token"),
+                                                     source="options"))
     if access_key or secret_key or params.get("security_token"):
         missing = [name for name in ("access_key", "secret_key") if not params.get(name)]
         raise ConfigurationError(
@@ -215,15 +230,15 @@ def _from_profile(params, tried, assume):
         project_id = profile.get("projectId") or None  # the profile's project, of its region and its account
     mode = str(profile.get("mode") or "AKSK")
     if mode.lower() == "ecsagency":  # KooCLI's "use the ECS agency": asked for by the profile
-        return Resolution("instance credentials (%s, mode ecsAgency)" % label, instance=True, region=region)
+        return CredentialPlan("instance credentials (%s, mode ecsAgency)" % label, instance=True, region=region)
     if mode.lower() != "aksk":
         raise ConfigurationError("%s uses mode %s; only AKSK and ecsAgency profiles are read" % (label, mode))
     access_key, secret_key = profile.get("accessKeyId"), profile.get("secretAccessKey")
     if not access_key or not secret_key:
         raise ConfigurationError("%s has no accessKeyId/secretAccessKey: KooCLI encrypts them unless configured with "
                                  "hcloud configure set --cli-auth-encrypt=false" % label)
-    return Resolution(label, Credentials(access_key, secret_key, profile.get("securityToken"), source=label),
-                      region=region, project_id=project_id)
+    return CredentialPlan(label, Credentials(access_key, secret_key, profile.get("securityToken"), source=label),
+                          region=region, project_id=project_id)
 
 
 def sdk_credentials_file(env):
@@ -249,8 +264,8 @@ def _from_sdk_file(params, env, tried, assume):
         tried.append("%s: no ak and sk in [basic]" % label)
         return None
     project_id = (basic.get("project_id") or None) if assume is None else None
-    return Resolution(label, Credentials(access_key, secret_key, basic.get("security_token"), source=label),
-                      project_id=project_id)
+    return CredentialPlan(label, Credentials(access_key, secret_key, basic.get("security_token"), source=label),
+                          project_id=project_id)
 
 
 def _from_instance(params, tried):
@@ -258,70 +273,79 @@ def _from_instance(params, tried):
         tried.append("instance credentials: not asked for (instance_credentials=true, on an ECS with an agency)")
         return None
     endpoint = params.get("metadata_endpoint") or DEFAULT_METADATA_ENDPOINT
-    return Resolution("instance credentials (metadata_endpoint %s)" % endpoint, instance=True)
+    return CredentialPlan("instance credentials (metadata_endpoint %s)" % endpoint, instance=True)
 
 
-def fetcher(resolution, connection):
-    """The ``fetch()`` of ``CurrentCredentials``: the source's keys (read again from the metadata service for
-    instance credentials), then the agency assumed with them when ``assume_role`` is set."""
-    def fetch():
-        if resolution.instance:
-            source = metadata_credentials(connection)
-        else:
-            source = resolution.credentials
-        if resolution.assume is not None:
-            return assume_agency(connection, source, resolution.assume)
+def credential_chain(plan, metadata=None, sts=None):
+    """The ``fetch()`` of ``CurrentCredentials``: the plan's keys, or the ECS agency's from ``metadata()`` (an
+    ``InstanceMetadata``, read again at every fetch); then, when the plan has a ``role``, the agency assumed with
+    them through ``sts(source)``, the connection's credential requests signed with what ``source()`` returns."""
+    if plan.keys is not None:
+        keys = plan.keys
+
+        def source():
+            return keys
+    else:
+        source = metadata().credentials
+    if plan.role is None:
         return source
+    role = plan.role
+
+    def fetch():
+        return assume_role(sts(source), role)
     return fetch
 
 
-def metadata_credentials(connection):
-    """The ECS agency's temporary keys: a metadata API token (unless the service has none), then securitykey."""
-    base = (connection.params.get("metadata_endpoint") or DEFAULT_METADATA_ENDPOINT).rstrip("/")
-    status, response = connection.credential_request(
-        "metadata", "MetadataApiToken", "PUT", base + METADATA_TOKEN_PATH,
-        headers={"X-Metadata-Token-Ttl-Seconds": METADATA_TOKEN_TTL}, passthrough=NO_TOKEN_SERVICE)
-    headers = {}
-    if status not in NO_TOKEN_SERVICE:
-        token = (response.text or "").strip()
-        if token:
-            headers["X-Metadata-Token"] = token
-            connection.add_secret(token)
-    status, response = connection.credential_request(
-        "metadata", "MetadataSecurityKey", "GET", base + METADATA_SECURITY_KEY_PATH, headers=headers,
-        passthrough=(401,))
-    if status == 401:
-        raise ApiError(connection.label("metadata"), "MetadataSecurityKey",
-                       "the metadata service refused the security key: no agency is bound to this ECS (\"Please "
-                       "configure Cloud Service Agency first\")", status=401, code="HTTP401",
-                       hint="bind an agency to the ECS instance, or use another credential source than "
-                            "instance_credentials")
-    credential = _json(response, "credential", connection.label("metadata"), "MetadataSecurityKey")
-    return _credentials(credential, ("access", "secret", "securitytoken", "expires_at"), "instance credentials",
-                        connection.label("metadata"), "MetadataSecurityKey")
+class InstanceMetadata:
+    """The ECS agency's temporary keys from the metadata service: a metadata API token (unless the service has
+    none), then ``securitykey``. ``request`` is the connection's ``credential_request`` (unsigned here, through the
+    run's transport); the token joins the run's ``secrets``."""
+
+    def __init__(self, request, secrets):
+        self.request = request
+        self.secrets = secrets
+
+    def credentials(self):
+        status, response = self.request(
+            "metadata", "MetadataApiToken", "PUT", METADATA_TOKEN_PATH,
+            headers={"X-Metadata-Token-Ttl-Seconds": METADATA_TOKEN_TTL}, passthrough=NO_TOKEN_SERVICE)
+        headers = {}
+        if status not in NO_TOKEN_SERVICE:
+            token = (response.text or "").strip()
+            if token:
+                headers["X-Metadata-Token"] = token
+                self.secrets.add(token)
+        status, response = self.request("metadata", "MetadataSecurityKey", "GET", METADATA_SECURITY_KEY_PATH,
+                                        headers=headers, passthrough=(401,))
+        if status == 401:
+            raise ApiError(METADATA_LABEL, "MetadataSecurityKey",
+                           "the metadata service refused the security key: no agency is bound to this ECS (\"Please "
+                           "configure Cloud Service Agency first\")", status=401, code="HTTP401",
+                           hint="bind an agency to the ECS instance, or use another credential source than "
+                                "instance_credentials")
+        credential = _json(response, "credential", METADATA_LABEL, "MetadataSecurityKey")
+        return _credentials(credential, ("access", "secret", "securitytoken", "expires_at"), "instance credentials",
+                            METADATA_LABEL, "MetadataSecurityKey")
 
 
-def assume_agency(connection, source, assume):
-    """Temporary keys of ``assume``'s agency, asked for with ``source``: IAM without domain_id, STS with it."""
-    name = assume["agency_name"]
-    if assume.get("domain_id"):
-        urn = "iam::%s:agency:%s" % (assume["domain_id"], name)
-        body = {"agency_urn": urn, "agency_session_name": name, "duration_seconds": assume["duration"]}
-        dummy, response = connection.credential_request("sts", "AssumeAgency", "POST",
-                                                        connection.sts_endpoint + STS_ASSUME_PATH, json_body=body,
-                                                        credentials=source)
-        credential = _json(response, "credentials", connection.label("sts"), "AssumeAgency")
+def assume_role(sts, role):
+    """Temporary keys of the agency ``role``, asked of ``sts`` (credential requests signed with the source keys):
+    IAM without domain_id, STS with it."""
+    name = role["agency_name"]
+    if role.get("domain_id"):
+        urn = "iam::%s:agency:%s" % (role["domain_id"], name)
+        body = {"agency_urn": urn, "agency_session_name": name, "duration_seconds": role["duration"]}
+        dummy, response = sts("sts", "AssumeAgency", "POST", STS_ASSUME_PATH, json_body=body)
+        credential = _json(response, "credentials", STS_LABEL, "AssumeAgency")
         return _credentials(credential, ("access_key_id", "secret_access_key", "security_token", "expiration"),
-                            "agency %s (STS)" % urn, connection.label("sts"), "AssumeAgency")
-    role = {"agency_name": name, "duration_seconds": assume["duration"]}
-    role["domain_name"] = assume["domain_name"]
-    body = {"auth": {"identity": {"methods": ["assume_role"], "assume_role": role}}}
-    dummy, response = connection.credential_request("iam", "CreateTemporaryAccessKeyByAgency", "POST",
-                                                    connection.iam_endpoint + IAM_SECURITYTOKENS_PATH, json_body=body,
-                                                    credentials=source)
-    credential = _json(response, "credential", connection.label("iam"), "CreateTemporaryAccessKeyByAgency")
+                            "agency %s (STS)" % urn, STS_LABEL, "AssumeAgency")
+    agency = {"agency_name": name, "duration_seconds": role["duration"]}
+    agency["domain_name"] = role["domain_name"]
+    body = {"auth": {"identity": {"methods": ["assume_role"], "assume_role": agency}}}
+    dummy, response = sts("iam", "CreateTemporaryAccessKeyByAgency", "POST", IAM_SECURITYTOKENS_PATH, json_body=body)
+    credential = _json(response, "credential", IAM_LABEL, "CreateTemporaryAccessKeyByAgency")
     return _credentials(credential, ("access", "secret", "securitytoken", "expires_at"),
-                        "agency %s of %s (IAM)" % (name, assume["domain_name"]), connection.label("iam"),
+                        "agency %s of %s (IAM)" % (name, role["domain_name"]), IAM_LABEL,
                         "CreateTemporaryAccessKeyByAgency")
 
 

@@ -5,7 +5,8 @@
 
 PRIVATE to this collection; no stability promise.
 
-Business errors arrive as HTTP 200 with ``Response.Error``; any other status is a gateway or transport failure.
+Business errors arrive as HTTP 200 with ``Response.Error``; any other status is a gateway or transport failure. The
+connection keeps the contract both clouds' connections keep (``_connection.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, CurrentCredentials
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._connection import CheckedParams, CloudConnection
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError, redact
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._rate_limit import RateLimiter
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._paging import DEFAULT_LIST_CONCURRENCY
@@ -26,7 +28,6 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._permissions imp
     required_actions,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import checked_params
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import region as checked_region
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import (
     DEFAULT_BASE_DELAY,
     RetryPolicy,
@@ -39,16 +40,20 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_credent
     DEFAULT_PROFILE,
     DEFAULT_SHARED_CREDENTIALS_DIR,
     DEFAULT_STS_ENDPOINT,
+    METADATA_LABEL,
+    STS_LABEL,
     STS_SERVICE,
     STS_VERSION,
+    CredentialPlan,
     InstanceMetadata,
     credential_chain,
-    plan_credentials,
+    resolve_credentials,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_signer import signed_headers
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import USER_AGENT
 
+DEFAULT_SERVICE = "batch"
+DEFAULT_VERSION = "2017-03-12"  # Batch's API version
 DEFAULT_ENDPOINT = "https://batch.tencentcloudapi.com"
 DEFAULT_RATE_LIMIT = 20.0
 DEFAULT_MAX_RETRIES = 8  # the max_retries option's default: the spec's and the connection's, one source
@@ -84,8 +89,7 @@ TENCENTCLOUD_ARGUMENT_SPEC = dict(
     list_concurrency=dict(type="int", default=DEFAULT_LIST_CONCURRENCY),
 )
 
-SERVICE_LABEL = "Tencent Cloud Batch"
-SERVICE_LABELS = {"batch": SERVICE_LABEL, STS_SERVICE: "Tencent Cloud STS"}
+SERVICE_LABELS = {DEFAULT_SERVICE: "Tencent Cloud Batch", STS_SERVICE: STS_LABEL, "metadata": METADATA_LABEL}
 # The answer in a region the service does not serve (an API 3.0 common error); its message names no region.
 UNSUPPORTED_REGION = "UnsupportedRegion"
 # The answer to a call signed with an expired (or otherwise refused) temporary token.
@@ -103,79 +107,63 @@ class TencentRetryPolicy(RetryPolicy):
     retryable_codes = ("InternalError", "ServiceUnavailable")
 
 
-class TencentCloudConnection:
+def label(service):
+    """How messages name a Tencent Cloud service ("Tencent Cloud Batch")."""
+    return SERVICE_LABELS.get(service, "Tencent Cloud %s" % service)
+
+
+class TencentCloudConnection(CloudConnection):
     """Signed API 3.0 calls to one Tencent Cloud service for one module run.
 
-    Each attempt is signed with ``credentials.get()`` (a ``CurrentCredentials``: long-lived keys, or temporary ones
-    fetched again shortly before they expire). A call refused with ``AuthFailure.TokenFailure`` while signed with
-    temporary credentials is sent once more with new ones; a second refusal fails.
+    Each attempt is signed with ``credentials.get()`` (a ``CurrentCredentials`` over the ``credential_chain`` of
+    ``plan``, or over ``fetch``: long-lived keys, or temporary ones fetched again shortly before they expire). A call
+    refused with ``AuthFailure.TokenFailure`` while signed with temporary credentials is sent once more with new ones;
+    a second refusal fails. Without ``plan`` or ``fetch``, it signs with the keys of the options.
     """
 
-    def __init__(self, params, transport, policy, limiter, service="batch", version="2017-03-12", credentials=None,
-                 region=None, endpoint=None, secret_holders=None):
-        self.params = params
-        self.transport = transport
-        self.policy = policy
+    secret_options = ("secret_key", "security_token")
+
+    def __init__(self, params, transport, policy, limiter, service=DEFAULT_SERVICE, version=DEFAULT_VERSION,
+                 plan=None, fetch=None, endpoint=None, secrets=None):
+        super().__init__(params, transport, policy, secrets)
         self.limiter = limiter
         self.service = service
         self.version = version
-        self.label = SERVICE_LABELS.get(service, "Tencent Cloud %s" % service)
         self.url = (endpoint or params.get("endpoint") or DEFAULT_ENDPOINT).rstrip("/") + "/"
         self.host = urlsplit(self.url).netloc
-        self.region = region if region is not None else params.get("region")
-        if credentials is None:
-            keys = Credentials(params.get("secret_id"), params.get("secret_key"), params.get("security_token"))
-            credentials = CurrentCredentials(lambda: keys)
-        self.credentials = credentials
-        # Every CurrentCredentials behind these (the keys that assume a role, too): their secrets are scrubbed.
-        self._holders = list(secret_holders or [credentials])
-
-    @property
-    def _secrets(self):
-        secrets = []
-        for holder in self._holders:
-            secrets.extend(s for s in holder.secrets() if s not in secrets)
-        return secrets
-
-    @classmethod
-    def from_params(cls, params, service="batch", version="2017-03-12", read_only=False, debug=None):
-        """The connection of a module run: options checked and credentials resolved (reads only: check mode may
-        fetch temporary credentials) before the first call."""
-        params = checked_params(params, regions=[("region", "region (TENCENTCLOUD_REGION)")],
-                                endpoints=[("endpoint", "endpoint"), ("sts_endpoint", "sts_endpoint"),
-                                           ("metadata_endpoint", "metadata_endpoint")])
-        plan, region = check_params(params)
-        transport = Transport.from_params(params, read_only=read_only, debug=debug)
-        try:
-            policy = TencentRetryPolicy(**retry_settings(params, default_retries=DEFAULT_MAX_RETRIES))
+        self.region = params.get("region")
+        if fetch is None:
+            if plan is None:
+                plan = CredentialPlan(keys=Credentials(params.get("secret_id"), params.get("secret_key"),
+                                                       params.get("security_token")))
 
             def metadata():
                 return InstanceMetadata(transport, policy, params.get("metadata_endpoint"), plan.cam_role_name)
 
             def sts(source):
                 # Not rate limited: the limiter paces the service's own calls.
-                return cls(params, transport, policy, None, service=STS_SERVICE, version=STS_VERSION,
-                           credentials=source, region=region,
-                           endpoint=params.get("sts_endpoint") or DEFAULT_STS_ENDPOINT)
+                return type(self)(params, transport, policy, None, service=STS_SERVICE, version=STS_VERSION,
+                                  fetch=source, endpoint=params.get("sts_endpoint") or DEFAULT_STS_ENDPOINT,
+                                  secrets=self.secrets)
 
-            credentials, holders = credential_chain(plan, metadata=metadata, sts=sts)
-            connection = cls(params, transport, policy, RateLimiter(params.get("rate_limit") or DEFAULT_RATE_LIMIT),
-                             service=service, version=version, credentials=credentials, region=region,
-                             secret_holders=holders)
-            transport.debug("Tencent Cloud credentials: %s" % plan.source)
-            credentials.get()  # a source that cannot hand out keys fails here, before the first call
-        except BaseException:
-            transport.close()
-            raise
+            fetch = credential_chain(plan, metadata=metadata, sts=sts)
+        self.sign_with(fetch)
+
+    @staticmethod
+    def check_params(params):
+        return check_params(params)  # the module's, below
+
+    @classmethod
+    def connect(cls, checked, transport, service):
+        """The connection, its credentials fetched (reads only: check mode may fetch temporary credentials) before
+        the first call."""
+        params = checked.params
+        policy = TencentRetryPolicy(**retry_settings(params, default_retries=DEFAULT_MAX_RETRIES))
+        connection = cls(params, transport, policy, RateLimiter(params.get("rate_limit") or DEFAULT_RATE_LIMIT),
+                         service=service or DEFAULT_SERVICE, plan=checked.plan)
+        transport.debug("Tencent Cloud credentials: %s" % checked.plan.description)
+        connection.credentials.get()  # a source that cannot hand out keys fails here, before the first call
         return connection
-
-    def close(self):
-        self.transport.close()
-
-    @property
-    def list_concurrency(self):
-        """List pages fetched at a time after the first (the ``list_concurrency`` option)."""
-        return self.transport.list_concurrency
 
     def call(self, action, params, mutating=False):
         """Call ``action``; returns the ``Response`` object (without ``Error``)."""
@@ -194,48 +182,47 @@ class TencentCloudConnection:
             return self._parse(action, response, used[-1] if used else None)
 
         def send():
-            return self.transport.send(self.label, action, sign, parse, self.policy, mutating=mutating,
+            return self.transport.send(label(self.service), action, sign, parse, self.policy, mutating=mutating,
                                        limiter=self.limiter)
 
-        try:
-            return send()
-        except ApiError as error:
-            if error.code != TOKEN_FAILURE or not used:
-                raise
-            stale = used[-1]
-            if not self.credentials.refresh(stale):
-                if stale.token and error.hint is None:
-                    error.hint = ("the token (security_token) is fixed and cannot be refreshed: renew it, or use a "
-                                  "source that refreshes (assume_role, cam_role_name, instance_credentials)")
-                raise
-        self.transport.debug("%s %s: %s with temporary credentials of %s; sent again with new ones"
-                             % (self.label, action, TOKEN_FAILURE, used[-1].source))
-        try:
-            return send()
-        except ApiError as error:
-            if error.code == TOKEN_FAILURE and error.hint is None:
-                error.hint = "refused again with newly fetched credentials of %s" % used[-1].source
-            raise
+        return self.send_refreshing(send, used, self.service, action)
+
+    def expired(self, error):
+        return error.code == TOKEN_FAILURE
+
+    def cannot_refresh(self, error, stale):
+        if stale.token and error.hint is None:
+            error.hint = ("the token (security_token) is fixed and cannot be refreshed: renew it, or use a "
+                          "source that refreshes (assume_role, cam_role_name, instance_credentials)")
+
+    def refreshed(self, service, operation, error, stale):
+        return ("%s %s: %s with temporary credentials of %s; sent again with new ones"
+                % (label(service), operation, TOKEN_FAILURE, stale.source))
+
+    def refused_again(self, error, fresh):
+        if error.hint is None:
+            error.hint = "refused again with newly fetched credentials of %s" % fresh.source
 
     def _parse(self, action, response, credentials=None):
+        service = label(self.service)
         if response.status_code != 200:
-            raise ApiError(self.label, action, "the API gateway answered HTTP %d" % response.status_code,
+            raise ApiError(service, action, "the API gateway answered HTTP %d" % response.status_code,
                            status=response.status_code, code="HTTP%d" % response.status_code,
                            retry_after=parse_retry_after(response.headers.get("Retry-After")))
         try:
             envelope = response.json()
             result = envelope["Response"]
         except (ValueError, KeyError, TypeError):
-            raise ApiError(self.label, action, "the answer is not an API 3.0 JSON envelope", status=200,
+            raise ApiError(service, action, "the answer is not an API 3.0 JSON envelope", status=200,
                            code="MalformedResponse")
         error = result.get("Error")
         if error:
-            secrets = self._secrets + (credentials.secrets() if credentials is not None else [])
+            secrets = list(self.secrets) + (credentials.secrets() if credentials is not None else [])
             hint = None
             if error.get("Code") == UNSUPPORTED_REGION:
                 # The API's message does not say which region: a typo'd one must read as what it is.
-                hint = "%s does not serve region %r: check region (or TENCENTCLOUD_REGION)" % (self.label, self.region)
-            failure = ApiError(self.label, action, redact(str(error.get("Message") or ""), secrets), status=200,
+                hint = "%s does not serve region %r: check region (or TENCENTCLOUD_REGION)" % (service, self.region)
+            failure = ApiError(service, action, redact(str(error.get("Message") or ""), secrets), status=200,
                                code=error.get("Code"), request_id=result.get("RequestId"), hint=hint)
             if is_tencent_denial(failure.code):
                 failure.deny(required_actions(self.service, action), denial_hint(self.service, action))
@@ -243,12 +230,23 @@ class TencentCloudConnection:
         return result
 
 
-def check_params(params):
-    """Check the options and decide where the credentials come from, sending nothing (files are read);
-    returns ``(plan, region)``."""
-    plan = plan_credentials(params)
-    region = params.get("region") or checked_region(plan.region, "the tccli profile's _sys_param.region")
-    if not region:
+PATH_VALUES = dict(
+    regions=[("region", "region (TENCENTCLOUD_REGION)")],
+    endpoints=[("endpoint", "endpoint"), ("sts_endpoint", "sts_endpoint"), ("metadata_endpoint", "metadata_endpoint")],
+)
+
+
+def check_path_values(params):
+    """``params`` with the values URLs are built from trimmed and checked (``_path_values``): before any request."""
+    return checked_params(params, **PATH_VALUES)
+
+
+def check_params(params, environ=None):
+    """The ``CheckedParams`` of a run: where the credentials come from (files read, nothing sent), then the options
+    with the region the tccli profile adds, refused before any request when incomplete or out of range."""
+    plan = resolve_credentials(params, environ)
+    params = plan.apply(check_path_values(params))
+    if not params.get("region"):
         raise ConfigurationError(
             "missing Tencent Cloud region: set region (environment variable TENCENTCLOUD_REGION, or _sys_param.region "
             "in the tccli profile's .configure file), e.g. ap-guangzhou"
@@ -258,4 +256,4 @@ def check_params(params):
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise ConfigurationError("timeout must be greater than zero")
     check_retry_params(params)
-    return plan, region
+    return CheckedParams(plan, params["region"], params)

@@ -4,8 +4,8 @@
 """Where Tencent Cloud credentials come from, named as tccli, tencentcloud-sdk-python and Tencent's Terraform
 provider name them. PRIVATE to this collection; no stability promise.
 
-``plan_credentials(params)`` decides, reading files but sending nothing, which source yields the keys. The first that
-yields them wins:
+The vocabulary is the one both clouds share (``_credentials.py``). ``resolve_credentials(params)`` decides, reading
+files but sending nothing, which source yields the keys. The first that yields them wins:
 
 1. the options ``secret_id`` / ``secret_key`` (and ``security_token``);
 2. the environment (``TENCENTCLOUD_SECRET_ID`` ... : Ansible's fallbacks of the same options);
@@ -17,10 +17,11 @@ yields them wins:
    ``instance_credentials``): no metadata address is ever probed unasked. Asking for it explicitly also skips the
    implicit files of 3 and 4; together with keys (or a named profile) it is a conflict.
 
-``assume_role`` (or a profile's ``role-arn``) then applies on top: STS ``AssumeRole`` signed by whatever resolved.
-``credential_chain`` turns the plan into the ``CurrentCredentials`` the connection signs with, fetching temporary
-credentials when due (``_credentials.py``). ``<profile>.configure`` gives the region (``_sys_param.region``) when none
-is set. Messages name options, variables and paths, never a secret, a token or a file's content.
+The option ``assume_role`` (or a profile's ``role-arn``) then applies on top (``assume_role``): STS ``AssumeRole``
+signed by whatever resolved. ``credential_chain`` turns the plan into the ``fetch()`` of the ``CurrentCredentials``
+the connection signs with: the source's keys, kept fresh on their own by the connection to STS, then the role assumed
+with them. ``<profile>.configure`` gives the region (``_sys_param.region``) when none is set (``apply``). Messages
+name options, variables and paths, never a secret, a token or a file's content.
 
 Why one file of this size: every credential source of the official tools (options, tccli profiles, the SDK files,
 the CVM role, an assumed role) and their precedence, read and listed in one place, as ``_huawei_credentials`` does.
@@ -33,13 +34,9 @@ import json
 import os
 import re
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import (
-    Credentials,
-    CurrentCredentials,
-    nothing_found,
-    parse_expiry,
-)
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, nothing_found, parse_expiry
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import region as checked_region
 
 DEFAULT_PROFILE = "default"
 DEFAULT_SHARED_CREDENTIALS_DIR = "~/.tccli"
@@ -50,6 +47,7 @@ SYSTEM_CREDENTIALS_FILE = "/etc/tencentcloud/credentials"
 DEFAULT_STS_ENDPOINT = "https://sts.tencentcloudapi.com"
 STS_VERSION = "2018-08-13"
 STS_SERVICE = "sts"
+STS_LABEL = "Tencent Cloud STS"
 DEFAULT_SESSION_DURATION = 7200  # the SDK's STSAssumeRoleCredential default
 MAX_SESSION_DURATION = 43200
 DEFAULT_SESSION_NAME = "cloudjobs-cleanup"
@@ -70,21 +68,23 @@ INSTANCE_OPTIONS = "cam_role_name (TENCENTCLOUD_CAM_ROLE_NAME) or instance_crede
 
 
 class RoleToAssume:
-    """STS ``AssumeRole`` parameters and where the role came from (for messages)."""
+    """STS ``AssumeRole`` parameters, where the role came from (``origin``) and what it is assumed with
+    (``source``), both for messages."""
 
-    __slots__ = ("role_arn", "session_name", "duration", "origin")
+    __slots__ = ("role_arn", "session_name", "duration", "origin", "source")
 
-    def __init__(self, role_arn, session_name, duration, origin):
+    def __init__(self, role_arn, session_name, duration, origin, source):
         self.role_arn = role_arn
         self.session_name = session_name
         self.duration = duration
         self.origin = origin
+        self.source = source
 
 
 class CredentialPlan:
-    """What resolved, before any request: long-lived or fixed ``keys``, or the CVM role to ask the metadata service
-    for (``instance``, with ``cam_role_name`` or None to discover it); the ``role`` to assume on top; the ``region`` a
-    profile gives; and the sources ``tried`` in order (for messages)."""
+    """What ``resolve_credentials`` found, before any request: long-lived or fixed ``keys``, or the CVM role to ask
+    the metadata service for (``instance``, with ``cam_role_name`` or None to discover it); the ``role`` to assume on
+    top; the ``region`` a profile gives; and the sources ``tried`` in order (for messages)."""
 
     def __init__(self, keys=None, instance=False, cam_role_name=None, role=None, region=None, tried=()):
         self.keys = keys
@@ -96,15 +96,26 @@ class CredentialPlan:
 
     @property
     def source(self):
+        """Where the keys come from, before any role."""
         if self.keys is not None:
-            text = self.keys.source
-        elif self.cam_role_name:
-            text = "the CAM role %s of this instance (metadata)" % self.cam_role_name
-        else:
-            text = "the CAM role of this instance (metadata)"
+            return self.keys.source
+        if self.cam_role_name:
+            return "the CAM role %s of this instance (metadata)" % self.cam_role_name
+        return "the CAM role of this instance (metadata)"
+
+    @property
+    def description(self):
+        """What the calls are signed with: the source, and the role assumed with it."""
         if self.role is not None:
-            text = "role %s (STS AssumeRole, %s) with %s" % (self.role.role_arn, self.role.origin, text)
-        return text
+            return "role %s (STS AssumeRole, %s) with %s" % (self.role.role_arn, self.role.origin, self.source)
+        return self.source
+
+    def apply(self, params):
+        """``params`` with the region the profile gives where the options leave it unset (checked: it goes into
+        the signature and the host's scope)."""
+        if params.get("region") or not self.region:
+            return params
+        return dict(params, region=checked_region(self.region, "the tccli profile's _sys_param.region"))
 
 
 def _home(path):
@@ -191,7 +202,7 @@ def _assume_role_request(params, env):
     return arn, name, duration
 
 
-def plan_credentials(params, environ=None):
+def resolve_credentials(params, environ=None):
     """Decide where the keys come from, reading files but sending nothing; raises ConfigurationError for conflicting
     sources, bad values, or when nothing yields keys (listing every source tried, in order)."""
     env = os.environ if environ is None else environ
@@ -252,14 +263,15 @@ def plan_credentials(params, environ=None):
     if arn:
         plan.role = RoleToAssume(arn, session_name or DEFAULT_SESSION_NAME, duration or DEFAULT_SESSION_DURATION,
                                  "assume_role" if (params.get("assume_role") or {}).get("role_arn")
-                                 else ASSUME_ROLE_ENV["role_arn"])
+                                 else ASSUME_ROLE_ENV["role_arn"], plan.source)
     elif profile_role is not None:
         role_arn, role_session = profile_role
         if role_session and not SESSION_NAME.match(role_session):
             raise ConfigurationError("the role-session-name of the tccli profile %r must be 2 to 64 characters of "
                                      "letters, digits and +=,.@_-" % profile)
         plan.role = RoleToAssume(role_arn, session_name or role_session or DEFAULT_SESSION_NAME,
-                                 duration or DEFAULT_SESSION_DURATION, "role-arn of the tccli profile %r" % profile)
+                                 duration or DEFAULT_SESSION_DURATION, "role-arn of the tccli profile %r" % profile,
+                                 plan.source)
     return plan
 
 
@@ -377,7 +389,7 @@ def _temporary(data, id_key, secret_key, token_key, expiry, source, service, ope
                        source=source)
 
 
-def assume_role(sts, role, source_label):
+def assume_role(sts, role):
     """Temporary keys of ``role`` from STS ``AssumeRole``; ``sts`` is a connection to STS signed by the source keys."""
     result = sts.call("AssumeRole", {"RoleArn": role.role_arn, "RoleSessionName": role.session_name,
                                      "DurationSeconds": role.duration})
@@ -386,26 +398,27 @@ def assume_role(sts, role, source_label):
     if expiry is None and isinstance(result, dict):
         expiry = result.get("Expiration")
     return _temporary(credentials if isinstance(credentials, dict) else {}, "TmpSecretId", "TmpSecretKey", "Token",
-                      expiry, "role %s (STS AssumeRole with %s)" % (role.role_arn, source_label), "Tencent Cloud STS",
+                      expiry, "role %s (STS AssumeRole with %s)" % (role.role_arn, role.source), STS_LABEL,
                       "AssumeRole")
 
 
 def credential_chain(plan, metadata=None, sts=None):
-    """``(current, holders)``: the ``CurrentCredentials`` to sign with, and every ``CurrentCredentials`` behind them
-    (whose secrets must be scrubbed too). ``metadata()`` returns an ``InstanceMetadata``; ``sts(source)`` a connection
-    to STS signed by the ``CurrentCredentials`` ``source``."""
+    """The ``fetch()`` of ``CurrentCredentials``: the plan's keys, or the CVM role's from ``metadata()`` (an
+    ``InstanceMetadata``); then, when the plan has a ``role``, the role assumed through ``sts(source)``, a connection
+    to STS that signs with what ``source()`` returns and keeps those fresh on its own (the metadata service is read
+    again only when they are due)."""
     if plan.keys is not None:
         keys = plan.keys
-        source = CurrentCredentials(lambda: keys)
-        label = keys.source
+
+        def source():
+            return keys
     else:
-        reader = metadata()
-        source = CurrentCredentials(reader.credentials)
-        label = ("the CAM role %s of this instance (metadata)" % plan.cam_role_name if plan.cam_role_name
-                 else "the CAM role of this instance (metadata)")
+        source = metadata().credentials
     if plan.role is None:
-        return source, [source]
+        return source
     connection = sts(source)
     role = plan.role
-    assumed = CurrentCredentials(lambda: assume_role(connection, role, label))
-    return assumed, [assumed, source]
+
+    def fetch():
+        return assume_role(connection, role)
+    return fetch

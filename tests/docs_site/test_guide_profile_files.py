@@ -2,8 +2,9 @@
 
 docs/docsite/rst/authentication.rst shows KooCLI's ``~/.hcloud/config.json`` and tccli's ``~/.tccli/default.credential``
 and ``default.configure`` as ``.. code-block:: json`` blocks captioned with their paths. Each is written where its
-caption says, under a private HOME, and read with the collection's own resolvers (``_huawei_credentials.resolve``,
-``_tencent_credentials.plan_credentials``): the keys, region and project id they give must be the example's.
+caption says, under a private HOME, and read with the collection's own resolvers
+(``_huawei_credentials.resolve_credentials``, ``_tencent_credentials.resolve_credentials``): the keys, region and
+project id they give must be the example's.
 
 No emulator and no request: resolving reads files only.
 """
@@ -74,27 +75,27 @@ def test_the_koocli_example_gives_keys_region_and_project_id(home, examples):
     current = next(p for p in document["profiles"] if p["name"] == document["current"])
     assert current["mode"] == "AKSK"
     for params in ({"profile": document["current"]}, {"shared_config_file": "~/.hcloud/config.json"}):
-        resolution = _huawei_credentials.resolve(params, environ={})
-        assert not resolution.instance
-        keys = resolution.credentials
+        plan = _huawei_credentials.resolve_credentials(params, environ={})
+        assert not plan.instance
+        keys = plan.keys
         assert (keys.key_id, keys.secret, keys.token) == (current["accessKeyId"], current["secretAccessKey"], None)
-        applied = resolution.apply({})
+        applied = plan.apply({})
         assert (applied["region"], applied["project_id"]) == (current["region"], current["projectId"])
-        assert str(home / ".hcloud" / "config.json") in resolution.source
+        assert str(home / ".hcloud" / "config.json") in plan.source
 
 
 def test_the_koocli_ecs_agency_profile_means_instance_credentials(home, examples):
     document = json.loads(examples["~/.hcloud/config.json"])
     agency = next(p for p in document["profiles"] if p["mode"] == "ecsAgency")
-    resolution = _huawei_credentials.resolve({"profile": agency["name"]}, environ={})
-    assert resolution.instance and resolution.credentials is None
-    assert resolution.apply({})["region"] == agency["region"]
+    plan = _huawei_credentials.resolve_credentials({"profile": agency["name"]}, environ={})
+    assert plan.instance and plan.keys is None
+    assert plan.apply({})["region"] == agency["region"]
 
 
 def test_the_tccli_example_gives_keys_and_region(home, examples):
     credential = json.loads(examples["~/.tccli/default.credential"])
     configure = json.loads(examples["~/.tccli/default.configure"])
-    plan = _tencent_credentials.plan_credentials({}, environ={})  # no options: the default profile in ~/.tccli
+    plan = _tencent_credentials.resolve_credentials({}, environ={})  # no options: the default profile in ~/.tccli
     assert (plan.keys.key_id, plan.keys.secret, plan.keys.token) == (credential["secretId"], credential["secretKey"], None)
     assert "the tccli profile 'default'" in plan.keys.source
     assert plan.region == configure["_sys_param"]["region"]

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import (
     Credentials,
     CurrentCredentials,
+    Secrets,
     parse_expiry,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
@@ -89,6 +90,15 @@ def test_an_expired_answer_refreshes_once_even_when_many_workers_see_it():
 def test_secrets_are_the_secret_key_and_the_token_only():
     assert Credentials("AKID", "SECRET", "TOKEN").secrets() == ["SECRET", "TOKEN"]
     assert Credentials("AKID", "SECRET").secrets() == ["SECRET"]
+
+
+def test_the_secret_registry_remembers_every_fetch_in_order_once():
+    secrets = Secrets(["OPTION", None, ""])
+    fetch = secrets.remember(lambda: Credentials("AKID", "SECRET", "TOKEN"))
+    fetch()
+    fetch()
+    secrets.add("OPTION", "METADATA-TOKEN")
+    assert list(secrets) == ["OPTION", "SECRET", "TOKEN", "METADATA-TOKEN"] == secrets.values()
 
 
 @pytest.mark.parametrize("value, epoch", [

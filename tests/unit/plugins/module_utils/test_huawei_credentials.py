@@ -58,15 +58,15 @@ def write_sdk_file(home, text=None, path=None):
 def test_options_win_over_the_profile_and_the_sdk_file(home):
     write_profile(home, [aksk_profile()])
     write_sdk_file(home)
-    found = hc.resolve({"access_key": AK, "secret_key": SK, "profile": "default"}, environ={})
-    assert found.source == "options" and found.credentials.key_id == AK and not found.credentials.temporary
+    found = hc.resolve_credentials({"access_key": AK, "secret_key": SK, "profile": "default"}, environ={})
+    assert found.source == "options" and found.keys.key_id == AK and not found.keys.temporary
 
 
 def test_the_profile_wins_over_the_sdk_file_and_fills_region_and_project(home):
     write_profile(home, [aksk_profile("other", accessKeyId="AKOTHER"), aksk_profile()], current="other")
     write_sdk_file(home)
-    found = hc.resolve({"profile": "default"}, environ={})
-    assert found.credentials.key_id == PROFILE_AK and "profile default in %s" % (home / ".hcloud" / "config.json") in found.source
+    found = hc.resolve_credentials({"profile": "default"}, environ={})
+    assert found.keys.key_id == PROFILE_AK and "profile default in %s" % (home / ".hcloud" / "config.json") in found.source
     assert found.apply({"region": None})["region"] == "cn-north-4"
     assert found.apply({})["project_id"] == PROJECT
     assert found.apply({"project_id": "mine"})["project_id"] == "mine"
@@ -75,40 +75,40 @@ def test_the_profile_wins_over_the_sdk_file_and_fills_region_and_project(home):
 def test_the_current_profile_is_used_when_only_the_file_is_named(home, tmp_path):
     path = write_profile(home, [aksk_profile("a", accessKeyId="AKA"), aksk_profile("b", accessKeyId="AKB")], current="b",
                          path=tmp_path / "elsewhere.json")
-    assert hc.resolve({"shared_config_file": str(path)}, environ={}).credentials.key_id == "AKB"
+    assert hc.resolve_credentials({"shared_config_file": str(path)}, environ={}).keys.key_id == "AKB"
 
 
 def test_a_profile_project_is_not_taken_for_another_region_or_an_assumed_agency(home):
     write_profile(home, [aksk_profile()])
-    assert hc.resolve({"profile": "default", "region": "cn-east-3"}, environ={}).project_id is None
-    assumed = hc.resolve({"profile": "default", "assume_role": {"agency_name": "a", "domain_name": "d"}}, environ={})
+    assert hc.resolve_credentials({"profile": "default", "region": "cn-east-3"}, environ={}).project_id is None
+    assumed = hc.resolve_credentials({"profile": "default", "assume_role": {"agency_name": "a", "domain_name": "d"}}, environ={})
     assert assumed.project_id is None and assumed.region == "cn-north-4"
 
 
 def test_the_profile_file_is_not_read_unless_asked_for(home):
     write_profile(home, [aksk_profile()])
     write_sdk_file(home)
-    found = hc.resolve({}, environ={})
-    assert found.credentials.key_id == FILE_AK and found.project_id == "pfile"
+    found = hc.resolve_credentials({}, environ={})
+    assert found.keys.key_id == FILE_AK and found.project_id == "pfile"
 
 
 def test_the_sdk_file_path_comes_from_the_environment(home, tmp_path):
     path = write_sdk_file(home, "[basic]\nak = AKENV\nsk = SKENV\nsecurity_token = TOKENENV\n", path=tmp_path / "c.ini")
-    found = hc.resolve({}, environ={"HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)})
-    assert (found.credentials.key_id, found.credentials.token) == ("AKENV", "TOKENENV")
-    assert str(path) in found.source and not found.credentials.temporary  # no expiry known: never refreshed
+    found = hc.resolve_credentials({}, environ={"HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(path)})
+    assert (found.keys.key_id, found.keys.token) == ("AKENV", "TOKENENV")
+    assert str(path) in found.source and not found.keys.temporary  # no expiry known: never refreshed
 
 
 def test_instance_credentials_only_when_asked_for(home):
-    found = hc.resolve({"instance_credentials": True, "metadata_endpoint": "http://127.0.0.1:1"}, environ={})
-    assert found.instance and found.credentials is None and "http://127.0.0.1:1" in found.source
+    found = hc.resolve_credentials({"instance_credentials": True, "metadata_endpoint": "http://127.0.0.1:1"}, environ={})
+    assert found.instance and found.keys is None and "http://127.0.0.1:1" in found.source
     write_sdk_file(home)
-    assert not hc.resolve({"instance_credentials": True}, environ={}).instance  # the file comes first
+    assert not hc.resolve_credentials({"instance_credentials": True}, environ={}).instance  # the file comes first
 
 
 def test_an_ecs_agency_profile_means_instance_credentials(home):
     write_profile(home, [{"name": "vm", "mode": "ecsAgency", "region": "cn-north-4"}])
-    found = hc.resolve({"profile": "vm"}, environ={})
+    found = hc.resolve_credentials({"profile": "vm"}, environ={})
     assert found.instance and found.region == "cn-north-4"
 
 
@@ -116,7 +116,7 @@ def test_an_ecs_agency_profile_means_instance_credentials(home):
 
 def test_nothing_found_lists_every_source_in_order(home):
     with pytest.raises(ConfigurationError) as ended:
-        hc.resolve({}, environ={})
+        hc.resolve_credentials({}, environ={})
     text = str(ended.value)
     assert text.startswith("missing Huawei Cloud credentials: set access_key and secret_key (environment variables "
                            "HW_ACCESS_KEY and HW_SECRET_KEY), or one of the other sources. Tried, in order: 1. ")
@@ -131,7 +131,7 @@ def test_nothing_found_lists_every_source_in_order(home):
 def test_a_file_without_keys_is_named_in_the_listing(home):
     write_sdk_file(home, "[global]\nak = A\nsk = B\n")
     with pytest.raises(ConfigurationError, match=r"no ak and sk in \[basic\]"):
-        hc.resolve({}, environ={})
+        hc.resolve_credentials({}, environ={})
 
 
 def test_check_params_keeps_the_missing_credentials_wording(home):
@@ -151,7 +151,7 @@ def test_broken_profiles_are_clear_errors(home, params, words):
             aksk_profile(), {"name": "enc", "mode": "AKSK", "accessKeyId": "", "secretAccessKey": ""},
             {"name": "sso", "mode": "SSO"}]))
     with pytest.raises(ConfigurationError) as ended:
-        hc.resolve(params, environ={})
+        hc.resolve_credentials(params, environ={})
     for word in words:
         assert word in str(ended.value)
 
@@ -160,11 +160,11 @@ def test_unparseable_files_never_quote_their_content(home):
     path = home / "bad.json"
     path.write_text('{"profiles": [{"secretAccessKey": "LEAKME-JSON" oops', encoding="utf-8")
     with pytest.raises(ConfigurationError) as ended:
-        hc.resolve({"shared_config_file": str(path)}, environ={})
+        hc.resolve_credentials({"shared_config_file": str(path)}, environ={})
     assert "LEAKME" not in str(ended.value) and str(path) in str(ended.value)
     write_sdk_file(home, "ak = LEAKME-INI\n[basic\nsk = LEAKME-INI\n")
     with pytest.raises(ConfigurationError) as ended:
-        hc.resolve({}, environ={})
+        hc.resolve_credentials({}, environ={})
     assert "LEAKME" not in str(ended.value) and "credentials" in str(ended.value)
 
 
@@ -181,7 +181,7 @@ def test_unparseable_files_never_quote_their_content(home):
 ])
 def test_conflicts_and_incomplete_keys_are_refused(params, words):
     with pytest.raises(ConfigurationError) as ended:
-        hc.resolve(params, environ={})
+        hc.resolve_credentials(params, environ={})
     for word in words:
         assert word in str(ended.value)
 
@@ -189,12 +189,13 @@ def test_conflicts_and_incomplete_keys_are_refused(params, words):
 def test_assume_role_members_come_from_the_environment_when_the_option_leaves_them_out():
     env = {"HW_ASSUME_ROLE_AGENCY_NAME": "from-env", "HW_ASSUME_ROLE_DOMAIN_ID": DOMAIN_ID,
            "HW_ASSUME_ROLE_DURATION": "1800"}
-    found = hc.resolve({"access_key": AK, "secret_key": SK, "assume_role": {"agency_name": "opt", "domain_name": None,
-                                                                            "domain_id": None, "duration": None}},
-                       environ=env)
-    assert found.assume == {"agency_name": "opt", "domain_name": None, "domain_id": DOMAIN_ID, "duration": 1800}
-    assert hc.resolve({"access_key": AK, "secret_key": SK}, environ=env).assume["agency_name"] == "from-env"
-    assert hc.resolve({"access_key": AK, "secret_key": SK}, environ={}).assume is None
+    found = hc.resolve_credentials({"access_key": AK, "secret_key": SK,
+                                    "assume_role": {"agency_name": "opt", "domain_name": None, "domain_id": None,
+                                                    "duration": None}},
+                                   environ=env)
+    assert found.role == {"agency_name": "opt", "domain_name": None, "domain_id": DOMAIN_ID, "duration": 1800}
+    assert hc.resolve_credentials({"access_key": AK, "secret_key": SK}, environ=env).role["agency_name"] == "from-env"
+    assert hc.resolve_credentials({"access_key": AK, "secret_key": SK}, environ={}).role is None
 
 
 @pytest.mark.parametrize("assume, token, expected", [
@@ -204,8 +205,8 @@ def test_assume_role_members_come_from_the_environment_when_the_option_leaves_th
     ({"agency_name": "a", "domain_name": "d", "duration": 86400}, "t", 86400),
 ])
 def test_assume_role_durations_default_per_api(assume, token, expected):
-    found = hc.resolve({"access_key": AK, "secret_key": SK, "security_token": token, "assume_role": assume}, environ={})
-    assert found.assume["duration"] == expected
+    found = hc.resolve_credentials({"access_key": AK, "secret_key": SK, "security_token": token, "assume_role": assume}, environ={})
+    assert found.role["duration"] == expected
 
 
 @pytest.mark.parametrize("assume, token, words", [
@@ -218,13 +219,13 @@ def test_assume_role_durations_default_per_api(assume, token, expected):
 ])
 def test_bad_assume_role_settings_are_refused_before_any_request(assume, token, words):
     with pytest.raises(ConfigurationError, match=words):
-        hc.resolve({"access_key": AK, "secret_key": SK, "security_token": token, "assume_role": assume}, environ={})
+        hc.resolve_credentials({"access_key": AK, "secret_key": SK, "security_token": token, "assume_role": assume}, environ={})
 
 
 def test_instance_credentials_count_as_temporary_for_the_sts_limit():
     with pytest.raises(ConfigurationError, match="between 900 and 3600"):
-        hc.resolve({"instance_credentials": True,
-                    "assume_role": {"agency_name": "a", "domain_id": DOMAIN_ID, "duration": 7200}}, environ={})
+        hc.resolve_credentials({"instance_credentials": True,
+                                "assume_role": {"agency_name": "a", "domain_id": DOMAIN_ID, "duration": 7200}}, environ={})
 
 
 # -- the connection: fetching, signing, refreshing -------------------------------------------------------------------

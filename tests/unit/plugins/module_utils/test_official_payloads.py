@@ -25,7 +25,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, mark_not_found
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection, HuaweiRetryPolicy
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credentials import Resolution
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei_credentials import CredentialPlan
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     NOT_FOUND,
     MrsClient,
@@ -95,7 +95,7 @@ def huawei_connection(answer):
     session = Session(answer)
     params = {"auth_token": "token", "project_id": PROJECT, "region": "cn-north-4", "endpoint": MRS_ENDPOINT}
     connection = HuaweiCloudConnection("mrs", params, Transport(session=session), HuaweiRetryPolicy(max_retries=0),
-                                       resolution=Resolution("auth_token", token_auth=True))
+                                       plan=CredentialPlan("auth_token", token_auth=True))
     return connection, session
 
 

@@ -193,10 +193,9 @@ def test_a_denial_is_never_retried_whatever_its_status(status):
 class FakeTencentConnection:
     """Just what ``TencentCloudConnection._parse`` reads."""
 
-    label = "Tencent Cloud Batch"
     service = "batch"
     region = "ap-guangzhou"
-    _secrets = [SECRET]
+    secrets = [SECRET]
     _parse = _tencent.TencentCloudConnection._parse  # pylint: disable=protected-access
 
 

@@ -17,8 +17,9 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_credentials import (
     InstanceMetadata,
     credential_chain,
-    plan_credentials,
+    resolve_credentials,
 )
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
 
 ENVIRONMENT = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_TOKEN",
                "TENCENTCLOUD_REGION", "TENCENTCLOUD_PROFILE", "TENCENTCLOUD_SHARED_CREDENTIALS_DIR",
@@ -71,7 +72,7 @@ def sdk_file(path, secret_id="SDKID", secret_key="SDKKEY"):
 def test_options_win_over_every_file(home):
     tccli(home, secretId="PROFILEID", secretKey="PROFILEKEY")
     sdk_file(home / ".tencentcloud" / "credentials")
-    plan = plan_credentials(params(secret_id="OPTID", secret_key="OPTKEY", security_token="OPTTOKEN"))
+    plan = resolve_credentials(params(secret_id="OPTID", secret_key="OPTKEY", security_token="OPTTOKEN"))
     assert (plan.keys.key_id, plan.keys.secret, plan.keys.token) == ("OPTID", "OPTKEY", "OPTTOKEN")
     assert plan.keys.source == "the options secret_id and secret_key" and not plan.keys.temporary
     assert plan.role is None and not plan.instance
@@ -80,14 +81,14 @@ def test_options_win_over_every_file(home):
 def test_keys_from_the_environment_are_named_as_such(monkeypatch):
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "ENVID")
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "ENVKEY")
-    plan = plan_credentials(params(secret_id="ENVID", secret_key="ENVKEY"))  # what env_fallback hands over
+    plan = resolve_credentials(params(secret_id="ENVID", secret_key="ENVKEY"))  # what env_fallback hands over
     assert plan.keys.source == "the environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY)"
 
 
 def test_the_default_tccli_profile_is_read_when_no_keys_are_given(home):
     tccli(home, region="ap-shanghai", secretId="PROFILEID", secretKey="PROFILEKEY", token="PROFILETOKEN")
     sdk_file(home / ".tencentcloud" / "credentials")
-    plan = plan_credentials(params(region=None))
+    plan = resolve_credentials(params(region=None))
     assert (plan.keys.key_id, plan.keys.secret, plan.keys.token) == ("PROFILEID", "PROFILEKEY", "PROFILETOKEN")
     assert "tccli profile 'default'" in plan.keys.source and plan.region == "ap-shanghai"
     assert _tencent.check_params(params(region=None))[1] == "ap-shanghai"
@@ -97,7 +98,7 @@ def test_the_default_tccli_profile_is_read_when_no_keys_are_given(home):
 def test_a_named_profile_in_a_named_directory(tmp_path):
     directory = tmp_path / "elsewhere"
     write(directory / "prod.credential", json.dumps({"secretId": "PRODID", "secretKey": "PRODKEY"}))
-    plan = plan_credentials(params(profile="prod", shared_credentials_dir=str(directory)))
+    plan = resolve_credentials(params(profile="prod", shared_credentials_dir=str(directory)))
     assert plan.keys.key_id == "PRODID" and str(directory / "prod.credential") in plan.keys.source
 
 
@@ -107,24 +108,24 @@ def test_a_named_profile_that_yields_nothing_is_an_error_not_a_fall_through(home
         write(home / ".tccli" / "prod.credential", json.dumps(content))
     sdk_file(home / ".tencentcloud" / "credentials")  # would otherwise be used: the wrong account
     with pytest.raises(ConfigurationError, match="tccli profile 'prod'") as excinfo:
-        plan_credentials(params(profile="prod"))
+        resolve_credentials(params(profile="prod"))
     assert str(home / ".tccli" / "prod.credential") in str(excinfo.value)
 
 
 def test_a_profile_role_arn_is_assumed_with_its_session_name(home):
     tccli(home, secretId="PROFILEID", secretKey="PROFILEKEY", **{"role-arn": ROLE, "role-session-name": "tccli-s"})
-    plan = plan_credentials(params())
+    plan = resolve_credentials(params())
     assert plan.keys.key_id == "PROFILEID"
     assert (plan.role.role_arn, plan.role.session_name, plan.role.duration) == (ROLE, "tccli-s", 7200)
-    assert "role-arn of the tccli profile 'default'" in plan.source
+    assert "role-arn of the tccli profile 'default'" in plan.description
 
 
 def test_the_sdk_file_in_home_then_the_system_file(home, tmp_path):
     tccli(home, secretId="", secretKey="")  # a profile without keys: the next source
     sdk_file(tmp_path / "etc" / "credentials", "ETCID", "ETCKEY")
-    assert plan_credentials(params()).keys.key_id == "ETCID"
+    assert resolve_credentials(params()).keys.key_id == "ETCID"
     sdk_file(home / ".tencentcloud" / "credentials", "HOMEID", "HOMEKEY")
-    plan = plan_credentials(params())
+    plan = resolve_credentials(params())
     assert (plan.keys.key_id, plan.keys.secret, plan.keys.token) == ("HOMEID", "HOMEKEY", None)
     assert plan.keys.source == "the Tencent Cloud SDK credentials file %s" % (home / ".tencentcloud" / "credentials")
 
@@ -132,7 +133,7 @@ def test_the_sdk_file_in_home_then_the_system_file(home, tmp_path):
 def test_nothing_configured_lists_every_source_in_order(home, tmp_path):
     write(home / ".tencentcloud" / "credentials", "[other]\nsecret_id = X\n")
     with pytest.raises(ConfigurationError) as excinfo:
-        plan_credentials(params())
+        resolve_credentials(params())
     message = str(excinfo.value)
     assert message.startswith("missing Tencent Cloud credentials")
     order = ["secret_id and secret_key", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_PROFILE",
@@ -147,19 +148,19 @@ def test_nothing_configured_lists_every_source_in_order(home, tmp_path):
 def test_partial_keys_are_an_error_that_names_the_missing_one(home):
     tccli(home, secretId="PROFILEID", secretKey="PROFILEKEY")
     with pytest.raises(ConfigurationError, match="missing Tencent Cloud credentials: set secret_key .*TENCENTCLOUD_SECRET_KEY"):
-        plan_credentials(params(secret_id="OPTID", secret_key=""))
+        resolve_credentials(params(secret_id="OPTID", secret_key=""))
     with pytest.raises(ConfigurationError, match="set secret_id and secret_key"):
-        plan_credentials(params(security_token="TOKEN"))
+        resolve_credentials(params(security_token="TOKEN"))
 
 
 # -- instance credentials and conflicts ----------------------------------------------------------------------------
 
 def test_instance_credentials_only_when_asked_for_and_then_no_implicit_files(home):
     tccli(home, region="ap-shanghai", secretId="PROFILEID", secretKey="PROFILEKEY")
-    assert not plan_credentials(params()).instance
-    plan = plan_credentials(params(cam_role_name="cleanup", region=None))
+    assert not resolve_credentials(params()).instance
+    plan = resolve_credentials(params(cam_role_name="cleanup", region=None))
     assert plan.instance and plan.keys is None and plan.cam_role_name == "cleanup" and plan.region == "ap-shanghai"
-    plan = plan_credentials(params(instance_credentials=True))
+    plan = resolve_credentials(params(instance_credentials=True))
     assert plan.instance and plan.cam_role_name is None
 
 
@@ -171,7 +172,7 @@ def test_instance_credentials_only_when_asked_for_and_then_no_implicit_files(hom
 ])
 def test_conflicting_explicit_sources(extra, words):
     with pytest.raises(ConfigurationError, match="conflicting Tencent Cloud credentials") as excinfo:
-        plan_credentials(params(**extra))
+        resolve_credentials(params(**extra))
     for word in words:
         assert word in str(excinfo.value)
     for secret in ("A", "B", "T"):
@@ -182,7 +183,7 @@ def test_conflicting_keys_from_the_environment_name_the_variables(monkeypatch):
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "ENVID")
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "ENVKEY")
     with pytest.raises(ConfigurationError, match="TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY") as excinfo:
-        plan_credentials(params(secret_id="ENVID", secret_key="ENVKEY", cam_role_name="cleanup"))
+        resolve_credentials(params(secret_id="ENVID", secret_key="ENVKEY", cam_role_name="cleanup"))
     assert "ENVKEY" not in str(excinfo.value)
 
 
@@ -192,16 +193,16 @@ def test_assume_role_members_fall_back_to_the_environment(monkeypatch):
     monkeypatch.setenv("TENCENTCLOUD_ASSUME_ROLE_ARN", "qcs::cam::uin/1:roleName/env")
     monkeypatch.setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME", "env-session")
     monkeypatch.setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION", "900")
-    plan = plan_credentials(params(secret_id="A", secret_key="B"))
+    plan = resolve_credentials(params(secret_id="A", secret_key="B"))
     assert (plan.role.role_arn, plan.role.session_name, plan.role.duration) == ("qcs::cam::uin/1:roleName/env", "env-session", 900)
     assert plan.role.origin == "TENCENTCLOUD_ASSUME_ROLE_ARN"
     option = {"role_arn": ROLE, "session_name": None, "session_duration": 3600}
-    plan = plan_credentials(params(secret_id="A", secret_key="B", assume_role=option))
+    plan = resolve_credentials(params(secret_id="A", secret_key="B", assume_role=option))
     assert (plan.role.role_arn, plan.role.session_name, plan.role.duration) == (ROLE, "env-session", 3600)
 
 
 def test_assume_role_defaults():
-    plan = plan_credentials(params(secret_id="A", secret_key="B", assume_role={"role_arn": ROLE}))
+    plan = resolve_credentials(params(secret_id="A", secret_key="B", assume_role={"role_arn": ROLE}))
     assert (plan.role.session_name, plan.role.duration) == ("cloudjobs-cleanup", 7200)
 
 
@@ -227,12 +228,12 @@ def test_bad_assume_role_settings_fail_before_any_request(monkeypatch, option, e
 def test_unreadable_files_are_named_never_quoted(home):
     write(home / ".tencentcloud" / "credentials", "secret_id = LEAKEDSECRET0123\n")  # no section header
     with pytest.raises(ConfigurationError) as excinfo:
-        plan_credentials(params())
+        resolve_credentials(params())
     assert str(home / ".tencentcloud" / "credentials") in str(excinfo.value)
     assert "LEAKEDSECRET0123" not in str(excinfo.value)
     write(home / ".tccli" / "default.credential", '{"secretKey": "LEAKEDSECRET0123", ')
     with pytest.raises(ConfigurationError, match="not valid JSON") as excinfo:
-        plan_credentials(params())
+        resolve_credentials(params())
     assert "LEAKEDSECRET0123" not in str(excinfo.value)
 
 
@@ -319,18 +320,9 @@ def test_metadata_refusals_are_clean_errors(answer, code):
 
 def connection_with(transport, plan_params):
     """A Batch connection built as from_params builds it, on a scripted transport."""
-    plan, region = _tencent.check_params(plan_params)
-    policy = TencentRetryPolicy(max_retries=0)
-
-    def sts(source):
-        return TencentCloudConnection(plan_params, transport, policy, None, service="sts", version="2018-08-13",
-                                      credentials=source, region=region, endpoint=plan_params["sts_endpoint"])
-
-    current, holders = credential_chain(
-        plan, metadata=lambda: InstanceMetadata(transport, policy, plan_params["metadata_endpoint"], plan.cam_role_name),
-        sts=sts)
-    return TencentCloudConnection(plan_params, transport, policy, "LIMITER", credentials=current, region=region,
-                                  secret_holders=holders)
+    checked = _tencent.check_params(plan_params)
+    return TencentCloudConnection(checked.params, transport, TencentRetryPolicy(max_retries=0), "LIMITER",
+                                  plan=checked.plan)
 
 
 def sts_answer(n, expired_time=4102444800):
@@ -352,7 +344,7 @@ def test_assume_role_on_top_of_instance_credentials():
     assert not metadata["mutating"] and not sts["mutating"]  # check mode may resolve credentials
     assert json.loads(sts["body"]) == {"RoleArn": ROLE, "RoleSessionName": "s1", "DurationSeconds": 900}
     assert batch["headers"]["X-TC-Token"] == "STSTOKEN1" and "/batch/tc3_request" in batch["headers"]["Authorization"]
-    assert sorted(connection._secrets) == ["STSKEY1", "STSTOKEN1", "TMPKEY1", "TMPTOKEN1"]  # pylint: disable=protected-access
+    assert sorted(connection.secrets) == ["STSKEY1", "STSTOKEN1", "TMPKEY1", "TMPTOKEN1"]
 
 
 def test_a_token_failure_with_temporary_credentials_is_sent_once_more_with_new_ones():
@@ -429,14 +421,14 @@ def test_concurrent_workers_refresh_once_after_a_token_failure():
 
 def test_long_lived_keys_never_ask_the_metadata_service():
     asked = []
-    plan = plan_credentials(params(secret_id="A", secret_key="B"))
-    current, _holders = credential_chain(plan, metadata=lambda: asked.append(1), sts=lambda source: asked.append(2))
+    plan = resolve_credentials(params(secret_id="A", secret_key="B"))
+    current = CurrentCredentials(credential_chain(plan, metadata=lambda: asked.append(1), sts=lambda source: asked.append(2)))
     assert current.get().key_id == "A" and not asked
 
 
 def test_from_params_resolves_once_before_the_first_call_and_closes_on_failure(monkeypatch):
     closed = []
-    monkeypatch.setattr(_tencent.Transport, "close", lambda self: closed.append(1))
+    monkeypatch.setattr(Transport, "close", lambda self: closed.append(1))
     with pytest.raises(ApiError, match="Tencent Cloud CVM metadata"):
         TencentCloudConnection.from_params(params(cam_role_name="cleanup", metadata_endpoint="http://127.0.0.1:9",
                                                   max_retries=0, timeout=2.0))
@@ -447,4 +439,4 @@ def test_a_connection_without_a_credential_chain_signs_with_its_params():
     connection = TencentCloudConnection(params(secret_id="A", secret_key="B", security_token="T"), None, None, None)
     assert isinstance(connection.credentials, CurrentCredentials)
     assert isinstance(connection.credentials.get(), Credentials)
-    assert sorted(connection._secrets) == ["B", "T"]  # pylint: disable=protected-access
+    assert sorted(connection.secrets) == ["B", "T"]
