@@ -12,6 +12,7 @@ A connection of either cloud:
   options checked with what the plan adds: files read, nothing sent), the ``Transport``, then ``connect`` (its retry
   policy, its credential chain); the transport is closed when connecting fails;
 - names a service in messages with its module's ``label(service)``;
+- says where its records live (``scope``), for reviewed plans;
 - holds ``secrets``, the run's ``Secrets``: the secret options and every credential fetched, scrubbed from each
   service message before an error exists;
 - signs with ``credentials``, a ``CurrentCredentials`` over the cloud's ``credential_chain`` (None only for a
@@ -62,6 +63,11 @@ class CloudConnection:
     @classmethod
     def connect(cls, checked, transport, service):
         """The cloud's: the connection to ``service`` (None: the cloud's default) over ``transport``."""
+        raise NotImplementedError
+
+    def scope(self):
+        """The cloud's: where this connection's records live, as a reviewed plan records it (``_plans``): the cloud,
+        the service endpoint's scheme, host and port, the region (and Huawei's project id: resolved if need be)."""
         raise NotImplementedError
 
     def sign_with(self, fetch):

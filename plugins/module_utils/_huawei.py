@@ -249,6 +249,10 @@ class HuaweiCloudConnection(CloudConnection):
         policy = HuaweiRetryPolicy(**retry_settings(checked.params, default_retries=DEFAULT_MAX_RETRIES))
         return cls(service, checked.params, transport, policy, checked.plan)
 
+    def scope(self):
+        return {"cloud": "huaweicloud", "endpoint": endpoint_host(self.endpoint), "region": self.params.get("region"),
+                "project_id": self.project_id}
+
     @property
     def project_id(self):
         if self._project_id is None:

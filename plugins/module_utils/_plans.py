@@ -34,7 +34,6 @@ import time
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._selection import parse_duration
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import endpoint_host
 
 PLAN_VERSION = 1
 DEFAULT_PLAN_TTL = "24h"
@@ -221,8 +220,9 @@ class Planning:
     ``plan``), or the plan its check run returns (``plan_ttl``).
 
     ``ids``, ``filters``, ``force`` are what the module builds its selection from: the plan's recorded selection when
-    it applies one (its ids narrowed to the plan's), the options otherwise. ``scope()`` returns the run's scope (it
-    may resolve the project id: a read)."""
+    it applies one (its ids narrowed to the plan's), the options otherwise. ``scope()`` returns the run's scope: the
+    connection's ``scope()`` and the module's own parts (MRS: cluster_id, api_version); it may resolve the project
+    id (a read)."""
 
     def __init__(self, params, module_name, ids_option, filter_keys, scope, clock=time.time):
         self.params = params
@@ -264,18 +264,6 @@ class Planning:
         self.maker.scope = self.scope()
         by_id = {target.record_id(r): r for r in result.records}
         return {"plan": self.maker.document(target, [by_id[i] for i in result.deleted if i in by_id])}
-
-
-def huawei_scope(connection, **extra):
-    """A Huawei Cloud plan's scope: the cloud, the service endpoint's host, the region and project, and ``extra``."""
-    return dict({"cloud": "huaweicloud", "endpoint": endpoint_host(connection.endpoint),
-                 "region": connection.params.get("region"), "project_id": connection.project_id}, **extra)
-
-
-def tencent_scope(connection, **extra):
-    """A Tencent Cloud plan's scope: the cloud, the service endpoint's host, the region, and ``extra``."""
-    return dict({"cloud": "tencentcloud", "endpoint": endpoint_host(connection.url), "region": connection.region},
-                **extra)
 
 
 def _short(digest):

@@ -50,6 +50,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_credent
     resolve_credentials,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_signer import signed_headers
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import endpoint_host
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._version import USER_AGENT
 
 DEFAULT_SERVICE = "batch"
@@ -186,6 +187,9 @@ class TencentCloudConnection(CloudConnection):
                                        limiter=self.limiter)
 
         return self.send_refreshing(send, used, self.service, action)
+
+    def scope(self):
+        return {"cloud": "tencentcloud", "endpoint": endpoint_host(self.url), "region": self.region}
 
     def expired(self, error):
         return error.code == TOKEN_FAILURE

@@ -137,7 +137,8 @@ class WorkspaceScheduledTasks(CleanupTarget):
 
     noun = "Workspace scheduled task"
     record_fields = ("id", "task_name", "last_status", "expire_time", "time_zone")
-    plan_columns = record_fields
+    # The time zone is not a column: a plan's filters (expired) are evaluated again with it when the plan is applied.
+    plan_columns = ("id", "task_name", "last_status", "expire_time")
 
     def __init__(self, client, selection, batch_size=DEFAULT_BATCH_SIZE, now=None):
         self.client = client
@@ -183,7 +184,7 @@ class WorkspaceScheduledTasks(CleanupTarget):
         return record.get("id"), record.get("task_name"), record.get("last_status"), expires and "expires " + expires
 
     def plan_fields(self, record):
-        return tuple(record.get(field) for field in self.record_fields[1:])
+        return tuple(record.get(field) for field in self.plan_columns[1:])
 
     def find(self, ids):
         return self._find(ids, needs_list_fields=True)  # the plan's columns include last_status, which show lacks

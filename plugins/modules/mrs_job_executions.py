@@ -434,7 +434,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     mrs_selection,
     mrs_target,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning, huawei_scope
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning
 
 
 def run(module, connection):
@@ -442,7 +442,7 @@ def run(module, connection):
     check_delete_options(params)
     check_range(params["batch_size"], "batch_size")
     planning = Planning(params, "cloudjobs.cleanup.mrs_job_executions", "job_execution_ids", MRS_FILTER_SPEC,
-                        lambda: huawei_scope(connection, cluster_id=params["cluster_id"], api_version=params["api_version"]))
+                        lambda: dict(connection.scope(), cluster_id=params["cluster_id"], api_version=params["api_version"]))
     selection = mrs_selection(planning.ids, planning.filters, force=planning.force)
     target = mrs_target(MrsClient(connection), selection, cluster_id=params["cluster_id"],
                         api_version=params["api_version"], batch_size=params["batch_size"])

@@ -369,7 +369,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
     TENCENTCLOUD_ARGUMENT_SPEC,
     TencentCloudConnection,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning, tencent_scope
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
     TENCENT_FILTER_SPEC,
     TencentBatchClient,
@@ -383,7 +383,7 @@ def run(module, connection):
     params = module.params
     check_delete_options(params)
     planning = Planning(params, "cloudjobs.cleanup.tencent_batch_job", "job_ids", TENCENT_FILTER_SPEC,
-                        lambda: tencent_scope(connection))
+                        connection.scope)
     selection = tencent_selection(planning.ids, planning.filters, force=planning.force)
     target = tencent_target(TencentBatchClient(connection), selection, instances_in_look=module.check_mode)
     return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control, planning=planning)

@@ -382,7 +382,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import (
     run_cleanup,
     run_module,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning, huawei_scope
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
     DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE,
@@ -397,7 +397,7 @@ def run(module, connection):
     check_delete_options(module.params)
     batch_size = check_range(module.params["batch_size"], "batch_size", maximum=MAX_BATCH_SIZE)
     planning = Planning(module.params, "cloudjobs.cleanup.workspace_scheduled_tasks", "task_ids", WORKSPACE_FILTER_SPEC,
-                        lambda: huawei_scope(connection))
+                        connection.scope)
     selection = workspace_selection(planning.ids, planning.filters)
     target = workspace_target(WorkspaceClient(connection), selection, batch_size=batch_size)
     return run_cleanup(module, target, "scheduled_tasks", dict, control=connection.transport.control,

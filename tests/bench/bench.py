@@ -314,6 +314,10 @@ def main():
 
         results.update(scale(emu))
 
+        sys.path.insert(0, HERE)
+        from plans import run_plans  # pylint: disable=import-outside-toplevel,import-error
+        results["plans"] = run_plans(emu)
+
         # The fan-out playbook as AWX job slices, in parallel, over many accounts.
         sys.path.insert(0, HERE)
         from slicing import run_slicing  # pylint: disable=import-outside-toplevel,import-error

@@ -4,6 +4,9 @@ import datetime
 import os
 import platform
 
+# tests/bench is on sys.path when bench.py runs.
+from plans import plan_section  # pylint: disable=import-error
+
 
 def _req(r):
     q = r["requests"]
@@ -103,6 +106,7 @@ def write_report(res, docs):
         "",
     ]
     lines += _scale_sections(res)
+    lines += plan_section(res)
     lines += [
         "## Targets",
         "",

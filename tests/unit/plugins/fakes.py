@@ -96,13 +96,10 @@ class _FakeConnection:
     STATUS = 400  # of the service's errors
     REQUEST_ID = None
     HOST = None
-    # Where the records live, as a plan's scope reads it (Huawei: endpoint, params' region, project_id; Tencent: url,
-    # region).
-    endpoint = "https://service.xx-fake-1.example.com"
-    url = endpoint + "/"
-    region = "xx-fake-1"
-    params = {"region": region}
-    project_id = PROJECT
+
+    def scope(self):
+        """Where the records live, as a reviewed plan records it (the connections' ``scope``)."""
+        return {"cloud": "fake", "endpoint": "https://service.xx-fake-1.example.com:443", "region": "xx-fake-1"}
 
     def __init__(self, fail=None, refuse=(), read_only=False):
         self.fail = dict(fail or {})

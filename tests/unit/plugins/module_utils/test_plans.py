@@ -42,8 +42,9 @@ def _params(**extra):
     return params
 
 
-def _planning(params, scope=SCOPE, clock=lambda: NOW):
-    return Planning(params, MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: dict(scope), clock=clock)
+def _planning(params, scope=None, clock=lambda: NOW):
+    scope = dict(SCOPE if scope is None else scope)
+    return Planning(params, MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: scope, clock=clock)
 
 
 def _run(records, planning, check_mode=False, force=False, **options):
@@ -164,7 +165,7 @@ def test_max_deletions_and_check_mode_work_with_a_plan():
     assert capped.deleted == [row[0] for row in plan["records"][:2]] and not capped.failed
 
 
-def _refused(plan, clock=lambda: NOW, scope=SCOPE, **params):
+def _refused(plan, clock=lambda: NOW, scope=None, **params):
     with pytest.raises(PlanRefused) as refused:
         _planning(_params(plan=plan, **params), scope=scope, clock=clock).check_scope()
     assert "\n" not in str(refused.value)
