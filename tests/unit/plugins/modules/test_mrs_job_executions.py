@@ -5,6 +5,8 @@ and main() end to end with real module arguments."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._huawei import HuaweiCloudConnection
@@ -221,3 +223,22 @@ def test_main_without_credentials_fails_with_a_message_and_no_traceback(run_main
 def test_main_refuses_an_unknown_filter_before_connecting(run_main, connections):
     failed, result = run_main(mrs_job_executions, dict(CREDENTIALS, cluster_id=CLUSTER, filters={"colour": "red"}))
     assert failed and "colour" in result["msg"] and connections == []
+
+
+def test_main_makes_a_plan_in_check_mode_and_applies_it_echoing_the_plan_by_its_digest(run_main, connections):
+    failed, checked = run_main(mrs_job_executions, dict(CREDENTIALS, cluster_id=CLUSTER, filters={}), check_mode=True)
+    plan = checked["plan"]
+    assert not failed and [row[0] for row in plan["records"]] == ["j1"] and plan["scope"]["cluster_id"] == CLUSTER
+    failed, applied = run_main(mrs_job_executions, dict(CREDENTIALS, cluster_id=CLUSTER, plan=plan))
+    assert not failed and applied["deleted"] == ["j1"] and applied["plan_applied"]["planned"] == 1
+    assert "plan" not in applied
+    # A plan of 20,000 records is 1.4 MB: the result echoes it by its digest and size, the secrets masked.
+    echoed = applied["invocation"]["module_args"]
+    assert echoed["plan"] == {"digest": plan["digest"], "records": 1}
+    assert echoed["secret_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" and "SK-secret" not in json.dumps(applied)
+    failed, refused = run_main(mrs_job_executions, dict(CREDENTIALS, cluster_id=CLUSTER, plan=plan, filters={}))
+    assert failed and "plan cannot be given together with filters" in refused["msg"]
+    assert refused["invocation"]["module_args"]["plan"] == {"digest": plan["digest"], "records": 1}
+    assert [[c[0] for c in conn.mutating_calls()] for conn, _params, _service, _ro in connections] == [
+        [], ["BatchDeleteJobs"], []]
+    assert connections[2][0].calls == []  # the refused plan made no call at all
