@@ -549,9 +549,9 @@ class TestFanOutCleanup:
             inventory["cleanup_accounts"]["hosts"][host.replace("_", "-")].update(variables)
         return inventory
 
-    def run(self, tmp_path, emulator, *args, **hosts):
+    def run(self, tmp_path, emulator, *args, env=None, **hosts):
         (tmp_path / "accounts.yml").write_text(yaml.safe_dump(self.inventory(emulator.url, **hosts)), encoding="utf-8")
-        env = ansible_env(tmp_path)
+        env = ansible_env(tmp_path, **(env or {}))
         del env["ANSIBLE_PYTHON_INTERPRETER"]   # the inventory says which Python, as the guide tells users to
         return run_playbook(tmp_path, "cloudjobs.cleanup.fan_out_cleanup", "-i", "accounts.yml", "-f", "3", *args,
                             env=env)
@@ -610,6 +610,63 @@ class TestFanOutCleanup:
             "huawei-north": 0, "huawei-southeast": 0, "tencent-shanghai": 0}
         assert mutating(emulator) == []
         assert ids(emulator.state()) == after
+
+    def test_reviewed_plans_per_account_and_region_delete_exactly_what_was_planned(self, emulator, tmp_path):
+        """cleanup_plan_mode=create over the three accounts (the Tencent one by cleanup_regions, so its plans are
+        published as "<host>/<region>"); meanwhile one planned record of each Huawei account is deleted by another run
+        and a new old execution arrives; cleanup_plan_mode=apply with the published stats as extra vars deletes the rest
+        of each plan and nothing else."""
+        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT,
+                                      "eu-west-101": STRANGER_PROJECT}})
+        north, north_selected = account_records("aaaaaaaa", project=PROJECT, region="ap-guangzhou")
+        southeast, southeast_selected = account_records("bbbbbbbb", project=SOUTHEAST_PROJECT, region="ap-beijing")
+        shanghai, shanghai_selected = account_records("cccccccc", project=STRANGER_PROJECT, region="ap-shanghai")
+        emulator.seed(merge(north, southeast, shanghai))
+        tencent = {"tencentcloud_auth": {"endpoint": emulator.url, "secret_id": TENCENT_ID, "secret_key": TENCENT_KEY},
+                   "cleanup_regions": ["ap-shanghai"]}
+        env = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
+
+        check = self.run(tmp_path, emulator, "-e", "cleanup_plan_mode=create", env=env, tencent_shanghai=tencent)
+        assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
+        assert mutating(emulator) == []
+        stats = json.loads(re.search(r"^\s*RUN: (\{.*\})$", check.stdout, re.M).group(1))
+        plans = stats["cloudjobs_cleanup_plans"]
+        assert sorted(plans) == ["huawei-north", "huawei-southeast", "tencent-shanghai/ap-shanghai"]
+        assert sorted(r[0] for r in plans["huawei-north"]["mrs"]["c-etl"]["records"]) == sorted(north_selected["mrs"])
+        # In the region loop the entry names the region; the plan of its one Tencent task is its "default" one.
+        assert sorted(plans["tencent-shanghai/ap-shanghai"]) == ["tencent"]
+        assert sorted(plans["tencent-shanghai/ap-shanghai"]["tencent"]) == ["default"]
+        lines = stats["cloudjobs_cleanup_plan_summary"]["tencent-shanghai/ap-shanghai"]
+        assert len(lines) == 1 and lines[0].startswith("Tencent Batch jobs: 2 to delete (FAILED 1, SUCCEED 1); "), lines
+
+        # Meanwhile: another run deletes one planned execution of each Huawei account; a new old one arrives.
+        gone = {(PROJECT, north_selected["mrs"][0]), (SOUTHEAST_PROJECT, southeast_selected["mrs"][0])}
+        state = emulator.state()
+        newcomer = dict([r for r in state["mrs"] if (r["project_id"], r["job_id"]) in gone][0], job_id="dddddddd-0000-4000-8000-000000000009")
+        state["mrs"] = [r for r in state["mrs"] if (r["project_id"], r["job_id"]) not in gone] + [newcomer]
+        emulator.reset()
+        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT,
+                                      "eu-west-101": STRANGER_PROJECT}})
+        emulator.seed({k: state[k] for k in ("mrs_clusters", "mrs", "workspace", "tencent")})
+        before = ids(emulator.state())
+        (tmp_path / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
+
+        apply = self.run(tmp_path, emulator, "-e", "cleanup_apply=true", "-e", "cleanup_plan_mode=apply",
+                         "-e", "@stats.json", tencent_shanghai=tencent)
+        assert apply.returncode == 0, apply.stdout[-3000:] + apply.stderr[-3000:]
+        after = ids(emulator.state())
+        assert {store: before[store] - after[store] for store in before} == {
+            "mrs": ({(PROJECT, i) for i in north_selected["mrs"]} | {(SOUTHEAST_PROJECT, i) for i in southeast_selected["mrs"]})
+            - gone,
+            "workspace": ({(PROJECT, i) for i in north_selected["workspace"]}
+                          | {(SOUTHEAST_PROJECT, i) for i in southeast_selected["workspace"]}),
+            "tencent": {("ap-shanghai", i) for i in shanghai_selected["tencent"]},
+        }
+        assert (PROJECT, newcomer["job_id"]) in after["mrs"]
+        found = summaries(apply.stdout)
+        assert found["huawei-north"][1] == "MRS job executions deleted: 2"
+        assert "plan %s applied to MRS job executions cluster c-etl: 3 planned, 0 changed since the plan" % (
+            plans["huawei-north"]["mrs"]["c-etl"]["digest"][:19]) in apply.stdout
 
     def test_one_failing_account_fails_alone(self, emulator, tmp_path):
         """huawei-southeast names a cluster that does not exist: its other cluster and its Workspace are cleaned,
