@@ -1,10 +1,17 @@
-"""Hostile and wrong input, run through `ansible-playbook`: every case fails with a clear message that names
-the option, and the emulator's request log shows that no request was sent (or, where the module has to look
-before it can tell, that nothing was changed)."""
+"""Hostile and wrong input: every case fails with a clear message that names the option, and the emulator's request
+log shows that no request was sent (or, where the module has to look before it can tell, that nothing was changed).
+
+Every case runs the module's ``main()`` through the module layer (support/module_layer.py: the module's code and
+result as in a task, without Ansible's half second per task). One real `ansible-playbook` run carries the cases where
+Ansible's own path matters (``REAL_CASES``: values YAML and the module's JSON arguments carry badly, ansible-core's
+type check, a look before the refusal, an empty credential over module_defaults): they pass the same checks there,
+with the module layer's outcome. The same run proves that spaces around path values are trimmed (``TRIMMED``).
+"""
 
 import pytest
 
 from support import fault_matrix
+from support import module_layer
 from support.ansible_runs import PROJECT, cloud_defaults, run_cells
 
 HOSTILE_IDS = {
@@ -120,21 +127,35 @@ def cases():
 CASES = cases()
 
 
+# Run by `ansible-playbook` as well: NUL, control and non-ASCII characters and a trailing newline in ids and paths
+# (YAML, Jinja and the module's JSON arguments between them), ansible-core's own type check, reads before a refusal,
+# and an empty credential over module_defaults.
+REAL_CASES = (
+    "mrs_job_executions: NUL id",
+    "tencent_batch_job_info: control character id",
+    "workspace_scheduled_tasks: non-ASCII id",
+    "workspace_scheduled_tasks_info: newline at the end id",
+    "mrs_job_executions: project_id with a newline inside",
+    "mrs_job_executions_info: a list for filters",
+    "tencent_batch_job: max_deletions exceeded",
+    "workspace_scheduled_tasks: missing secret_key",
+)
+
+
+def _cells(cases, seed):
+    return {name: {"task": {"cloudjobs.cleanup.%s" % cases[name][0]: cases[name][1]}, "seed": seed} for name in cases}
+
+
 @pytest.fixture(scope="module")
-def outcomes(emulator_server, tmp_path_factory):
+def outcomes(emulator_server):
+    """Every case through the module layer."""
     emulator_server.reset()
-    tmp_path = tmp_path_factory.mktemp("hostile")
     seed = fault_matrix.seed()
-    cells = {name: {"task": {"cloudjobs.cleanup.%s" % module: args}, "seed": seed}
-             for name, (module, args, _words, _reads) in CASES.items()}
-    return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines, seed
+    return module_layer.run_cells(emulator_server, _cells(CASES, seed), cloud_defaults).lines, seed
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_hostile_input_is_refused_before_any_request(name, outcomes):
-    lines, seed = outcomes
-    module, _args, words, reads_allowed = CASES[name]
-    line = lines[name]
+def _assert_refused(name, line, seed):
+    _module, _args, words, reads_allowed = CASES[name]
     result = line["result"]
     assert line["status"] == "failed", "accepted: %r" % result
     message = result.get("msg") or ""
@@ -148,7 +169,14 @@ def test_hostile_input_is_refused_before_any_request(name, outcomes):
     else:
         assert sent == [], "requests were sent: %s" % [(r["operation"], r["path"]) for r in sent]
     for store in fault_matrix.STATE_KEYS:
-        assert fault_matrix.ids_in(line["state"], store) == fault_matrix.ids_in(seed, store), "%s records changed" % store
+        assert fault_matrix.ids_in(line["state"], store) == fault_matrix.ids_in(seed, store), \
+            "%s records changed" % store
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_input_is_refused_before_any_request(name, outcomes):
+    lines, seed = outcomes
+    _assert_refused(name, lines[name], seed)
 
 
 TRIMMED = {
@@ -164,16 +192,28 @@ TRIMMED = {
 
 
 @pytest.fixture(scope="module")
-def trimmed(emulator_server, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("trimmed")
-    cells = {name: {"task": {"cloudjobs.cleanup.%s" % module: args}, "seed": fault_matrix.seed()}
-             for name, (module, args) in TRIMMED.items()}
-    return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines
+def real_run(emulator_server, tmp_path_factory):
+    """One `ansible-playbook` run: the REAL_CASES, then the TRIMMED cases."""
+    tmp_path = tmp_path_factory.mktemp("hostile-real")
+    seed = fault_matrix.seed()
+    cells = _cells({name: CASES[name] for name in REAL_CASES}, seed)
+    cells.update({name: {"task": {"cloudjobs.cleanup.%s" % module: args}, "seed": fault_matrix.seed()}
+                  for name, (module, args) in TRIMMED.items()})
+    return run_cells(tmp_path, emulator_server, cells, cloud_defaults(emulator_server.url)).lines, seed
+
+
+@pytest.mark.parametrize("name", REAL_CASES)
+def test_hostile_input_is_refused_in_a_real_run_as_in_the_module_layer(name, real_run, outcomes):
+    lines, seed = real_run
+    line = lines.get(name)
+    assert line is not None, "the task did not run"
+    _assert_refused(name, line, seed)
+    assert module_layer.comparable(line) == module_layer.comparable(outcomes[0][name])
 
 
 @pytest.mark.parametrize("name", sorted(TRIMMED))
-def test_spaces_around_path_values_are_trimmed_and_a_blank_value_is_unset(name, trimmed):
-    line = trimmed[name]
+def test_spaces_around_path_values_are_trimmed_and_a_blank_value_is_unset(name, real_run):
+    line = real_run[0][name]
     assert line["status"] == "ok", line["result"]
     paths = [r["path"] for r in line["requests"]]
     assert paths and all(" " not in path and "%20" not in path for path in paths), paths

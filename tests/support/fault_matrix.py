@@ -259,6 +259,48 @@ def cells(selected_rows):
     return found
 
 
+# The cells a real ``ansible-playbook`` run still covers for each module (the module layer runs them all): a transient
+# fault the task rides out, a persistent one it fails on (on the first operation check mode never performs, where the
+# module has one), and a check-mode run; an _info module has no check cells, and gets a refusal that is never retried.
+REAL_RUN = (
+    ("first", "HTTP 503", "transient", False),
+    ("mutating", "throttled", "persistent", False),
+    ("list", "HTTP 500", "persistent", True),
+)
+REAL_RUN_INFO = ("list", "auth failure", "persistent", False)
+
+
+def real_run_cells(module):
+    """The few cells of ``module`` that tests/e2e/test_fault_matrix.py also runs with ``ansible-playbook``."""
+    mine = [row for row in rows() if row.module == module]
+    by_label = {"first": mine[0], "list": next(row for row in mine if row.operation == "list"),
+                "mutating": next((row for row in mine if not row.in_check_mode), mine[-1])}
+    picks = REAL_RUN if not mine[0].info else REAL_RUN[:2] + (REAL_RUN_INFO,)
+    every = cells(mine)
+    found = []
+    for which, fault, mode, check in picks:
+        match = [c for c in every if c.row is by_label[which] and c.fault.name == fault and c.mode == mode
+                 and c.check == check]
+        assert len(match) == 1, "no single %s cell of %s for %s" % (module, which, (fault, mode, check))
+        found += match
+    return found
+
+
+def armed(selected_cells, initial):
+    """``name -> cell`` as ``ansible_runs.run_cells`` and ``module_layer`` run them: the task, the emulator's settings,
+    the ``initial`` records (``seed()``) and the cell's fault."""
+    return {cell.name: {"task": cell.task(), "config": CONFIG, "seed": initial, "faults": [cell.emulator_fault()]}
+            for cell in selected_cells}
+
+
+def outcome(cell, line, initial):
+    """One cell's entry in the results behind docs/reliability.md (``line``: its run's record, None if it did not
+    run; ``initial``: ``seed()`` as armed)."""
+    problems = ["the task did not run"] if line is None else evaluate(cell, line, ids_in(initial, cell.row.store))
+    return {"module": cell.row.module, "operation": cell.row.operation, "fault": cell.fault.name, "mode": cell.mode,
+            "check": cell.check, "failed": bool(line and line["status"] == "failed"), "problems": problems}
+
+
 def ids_in(state, store):
     key, field = STATE_KEYS[store]
     return {record[field] for record in state[key]}
