@@ -165,6 +165,9 @@ class Plan:
                               "deleted")
         if len(plan.records) != len(plan.ids):
             raise PlanRefused("the plan names an id twice; nothing was deleted")
+        if any(len(row) != len(plan.fields) for row in document["records"]):
+            raise PlanRefused("the plan is not one a check run returned (a record without its %d fields); nothing was "
+                              "deleted" % len(plan.fields))
         return plan
 
     def check_scope(self, scope):
@@ -175,13 +178,12 @@ class Plan:
             raise PlanRefused("the plan %s was made for another scope (%s); nothing was deleted"
                               % (_short(self.digest), "; ".join(differences)))
 
-    def selection_option(self, name):
-        return self.selection.get(name)
-
     def look(self, target):
         """``(records, absent_ids)`` of the plan's ids: ``target`` (built with the plan's selection) looks as it would
         for a fresh run; the plan's ids it did not select are looked up by id, without the filters, so that a record
         that changed is told from one that is gone. Records outside the plan are dropped here: never touched."""
+        if not self.ids:
+            return [], []  # nothing was planned: nothing to look at
         records, absent = target.look()
         planned = set(self.records)
         selected = {target.record_id(r): r for r in records if target.record_id(r) in planned}
@@ -220,11 +222,11 @@ class Planning:
     ``plan``), or the plan its check run returns (``plan_ttl``).
 
     ``ids``, ``filters``, ``force`` are what the module builds its selection from: the plan's recorded selection when
-    it applies one (its ids narrowed to the plan's), the options otherwise. ``scope()`` returns the run's scope: the
+    it applies one, the options otherwise. The plan's ids go into URLs like any ids: ``id_rule`` checks them first. ``scope()`` returns the run's scope: the
     connection's ``scope()`` and the module's own parts (MRS: cluster_id, api_version); it may resolve the project
     id (a read)."""
 
-    def __init__(self, params, module_name, ids_option, filter_keys, scope, clock=time.time):
+    def __init__(self, params, module_name, ids_option, filter_keys, scope, id_rule, clock=time.time):
         self.params = params
         self.ids_option = ids_option
         self.scope = scope
@@ -245,7 +247,9 @@ class Planning:
         if unknown or set(recorded) != {ids_option, "filters", "force"}:
             raise PlanRefused("the plan's selection is not one this module makes (%s); nothing was deleted"
                               % ", ".join(unknown or sorted(recorded)))
-        self.ids = list(self.plan.ids) if recorded.get(ids_option) is not None else None
+        if self.plan.ids:
+            id_rule.validate(self.plan.ids, "plan")
+        self.ids = recorded.get(ids_option)
         self.filters = filters
         self.force = bool(recorded.get("force"))
 

@@ -58,7 +58,7 @@ class IdRule:
             return None
         if not ids:
             raise ConfigurationError("%s must name at least one id; omit the option to select by filters" % option)
-        seen = []
+        seen, known = [], set()  # a set beside the list: a plan of 20,000 ids is checked in linear time
         for value in ids:
             if isinstance(value, str):
                 # An ad-hoc "ids=a, b" arrives as ["a", " b"]: spaces around an id are never part of it.
@@ -70,7 +70,8 @@ class IdRule:
                 raise ConfigurationError(
                     "%s: %s is not a valid id (%s)" % (option, _shorten(value), self.description)
                 )
-            if value not in seen:
+            if value not in known:
+                known.add(value)
                 seen.append(value)
         return seen
 

@@ -429,6 +429,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import (
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
     DEFAULT_BATCH_SIZE,
+    JOB_ID_RULE,
     MRS_FILTER_SPEC,
     MrsClient,
     mrs_selection,
@@ -442,7 +443,8 @@ def run(module, connection):
     check_delete_options(params)
     check_range(params["batch_size"], "batch_size")
     planning = Planning(params, "cloudjobs.cleanup.mrs_job_executions", "job_execution_ids", MRS_FILTER_SPEC,
-                        lambda: dict(connection.scope(), cluster_id=params["cluster_id"], api_version=params["api_version"]))
+                        lambda: dict(connection.scope(), cluster_id=params["cluster_id"], api_version=params["api_version"]),
+                        JOB_ID_RULE)
     selection = mrs_selection(planning.ids, planning.filters, force=planning.force)
     target = mrs_target(MrsClient(connection), selection, cluster_id=params["cluster_id"],
                         api_version=params["api_version"], batch_size=params["batch_size"])

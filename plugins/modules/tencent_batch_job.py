@@ -371,6 +371,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent import 
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Planning
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._tencent_batch import (
+    JOB_ID_RULE,
     TENCENT_FILTER_SPEC,
     TencentBatchClient,
     render_job,
@@ -383,7 +384,7 @@ def run(module, connection):
     params = module.params
     check_delete_options(params)
     planning = Planning(params, "cloudjobs.cleanup.tencent_batch_job", "job_ids", TENCENT_FILTER_SPEC,
-                        connection.scope)
+                        connection.scope, JOB_ID_RULE)
     selection = tencent_selection(planning.ids, planning.filters, force=planning.force)
     target = tencent_target(TencentBatchClient(connection), selection, instances_in_look=module.check_mode)
     return run_cleanup(module, target, "jobs", render_job, control=connection.transport.control, planning=planning)

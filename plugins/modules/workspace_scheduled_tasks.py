@@ -386,6 +386,7 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import Pl
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._workspace import (
     DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE,
+    TASK_ID_RULE,
     WORKSPACE_FILTER_SPEC,
     WorkspaceClient,
     workspace_selection,
@@ -397,7 +398,7 @@ def run(module, connection):
     check_delete_options(module.params)
     batch_size = check_range(module.params["batch_size"], "batch_size", maximum=MAX_BATCH_SIZE)
     planning = Planning(module.params, "cloudjobs.cleanup.workspace_scheduled_tasks", "task_ids", WORKSPACE_FILTER_SPEC,
-                        connection.scope)
+                        connection.scope, TASK_ID_RULE)
     selection = workspace_selection(planning.ids, planning.filters)
     target = workspace_target(WorkspaceClient(connection), selection, batch_size=batch_size)
     return run_cleanup(module, target, "scheduled_tasks", dict, control=connection.transport.control,

@@ -12,7 +12,13 @@ import pytest
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import MRS_FILTER_SPEC, MrsClient, mrs_selection, mrs_target
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._mrs import (
+    JOB_ID_RULE,
+    MRS_FILTER_SPEC,
+    MrsClient,
+    mrs_selection,
+    mrs_target,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._plans import (
     DEFAULT_PLAN_TTL,
     PLAN_VERSION,
@@ -44,7 +50,7 @@ def _params(**extra):
 
 def _planning(params, scope=None, clock=lambda: NOW):
     scope = dict(SCOPE if scope is None else scope)
-    return Planning(params, MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: scope, clock=clock)
+    return Planning(params, MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: scope, JOB_ID_RULE, clock=clock)
 
 
 def _run(records, planning, check_mode=False, force=False, **options):
@@ -132,7 +138,7 @@ def test_drift_new_running_gone_and_keep_latest_each_reported_and_nothing_outsid
     assert sorted(i for c in deletes for i in c.json_body["job_id_list"]) == sorted([e[5], e[3]])
 
 
-def test_a_plan_by_ids_looks_up_only_the_planned_ids_and_tells_a_changed_record_from_a_gone_one():
+def test_a_plan_by_ids_deletes_only_the_planned_ids_and_tells_a_changed_record_from_a_gone_one():
     records = _story()
     asked = [_execution(n)["job_id"] for n in (1, 2, 4, 9)]  # 4 is the newest, kept; 9 does not exist
     plan = _make_plan(records, FILTERS, ids=asked)
@@ -202,7 +208,7 @@ def test_a_refused_plan_sends_no_request_at_all():
     plan = _make_plan(records, FILTERS)
     connection = FakeMrsConnection(records)
     with pytest.raises(PlanRefused):
-        Planning(_params(plan=plan), MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: SCOPE,
+        Planning(_params(plan=plan), MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: SCOPE, JOB_ID_RULE,
                  clock=lambda: NOW + 10 ** 6)
     assert connection.calls == []
 
@@ -217,3 +223,22 @@ def test_a_check_run_that_the_guard_refused_returns_no_plan():
     planning = _planning(_params(filters=FILTERS))
     result, target, _connection = _run(_story(), planning, check_mode=True, max_deletions=1)
     assert result.failed and planning.returned(target, result, check_mode=True) == {}
+
+
+def test_a_plan_whose_ids_would_reach_past_the_service_is_refused_before_any_request():
+    plan = _make_plan(_story(), FILTERS)
+    forged = _resealed(plan, records=[["../../clusters/c2/jobs", "nightly", "FINISHED", 0]] + plan["records"])
+    with pytest.raises(ConfigurationError, match="plan: '../../clusters/c2/jobs' is not a valid id"):
+        _planning(_params(plan=forged))
+
+
+def test_an_empty_plan_applies_without_a_call_and_a_row_without_its_fields_is_refused():
+    empty = _make_plan(_story(), {"older_than": "90d"})
+    assert empty["records"] == []
+    result, connection = _apply(_story(), empty)
+    assert result.deleted == result.already_absent == result.not_deleted == [] and connection.calls == []
+    by_ids = _make_plan(_story(), FILTERS, ids=[_execution(4)["job_id"]])  # the newest: kept, so nothing is planned
+    result, connection = _apply(_story(), by_ids)
+    assert by_ids["records"] == [] and result.deleted == [] and connection.calls == []
+    plan = _make_plan(_story(), FILTERS)
+    assert "without its 4 fields" in _refused(_resealed(plan, records=[plan["records"][0][:2]]))
