@@ -20,6 +20,7 @@ from collections import namedtuple
 
 import pytest
 
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._module import run_module
 
@@ -50,6 +51,40 @@ class FakeClock:
         with self._lock:
             self.sleeps.append(seconds)
             self.now += seconds
+
+
+class StoreTarget(CleanupTarget):
+    """The in-memory service the engine's tests build their targets on: records by id in ``store``; a record whose
+    ``state`` is not ``done`` is busy; ``stop`` marks it to finish after ``finish_after_stop`` polls, which ``refresh``
+    counts down. Every stop and poll goes through ``_call(kind, ids)``, where a test's target records (and times) it."""
+
+    noun = "thing"
+
+    def __init__(self, records, finish_after_stop=1):
+        self.store = {r["id"]: dict(r) for r in records}
+        self.finish_after_stop = finish_after_stop
+
+    def record_id(self, record):
+        return record["id"]
+
+    def _call(self, kind, ids):
+        """A call of ``kind`` (stop, refresh, delete) for ``ids``; nothing by default."""
+
+    def stop(self, record):
+        self._call("stop", [record["id"]])
+        self.store[record["id"]]["polls_left"] = self.finish_after_stop
+
+    def refresh(self, ids):
+        self._call("refresh", ids)
+        current = {}
+        for record_id in ids:
+            record = self.store.get(record_id)
+            if record is not None and "polls_left" in record:
+                record["polls_left"] -= 1
+                if record["polls_left"] <= 0:
+                    record["state"] = "done"
+            current[record_id] = dict(record) if record else None
+        return current
 
 
 HuaweiCall = namedtuple("HuaweiCall", "operation method path query json_body mutating")

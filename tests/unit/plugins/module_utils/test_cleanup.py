@@ -21,32 +21,25 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import 
     delete_in_batches,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import (
-    CleanupTarget,
     SelectionTooLarge,
     ensure_absent,
 )
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._results import CleanupResult
-from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import api_error
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import StoreTarget, api_error
 
 
 CLASSIFY = {"gone": GONE, "running": SPLIT_BATCH, "auth": ABORT, "boom": FAILED, "submitted": NOT_FINISHED}
 
 
-class FakeTarget(CleanupTarget):
+class FakeTarget(StoreTarget):
     """An in-memory service: records by id, a batch delete that refuses a whole batch for one bad member."""
 
-    noun = "thing"
-
     def __init__(self, records, requested=None, finish_after_stop=1):
-        self.store = {r["id"]: dict(r) for r in records}
+        super().__init__(records, finish_after_stop)
         self.requested = requested
         self.calls = []
-        self.finish_after_stop = finish_after_stop
         self.vanish_before_delete = set()
         self.fail_ids = {}
-
-    def record_id(self, record):
-        return record["id"]
 
     def look(self):
         self.calls.append(("look",))
@@ -58,21 +51,8 @@ class FakeTarget(CleanupTarget):
     def blocker(self, record):
         return None if record["state"] == "done" else "still %s" % record["state"]
 
-    def stop(self, record):
-        self.calls.append(("stop", record["id"]))
-        self.store[record["id"]]["polls_left"] = self.finish_after_stop
-
-    def refresh(self, ids):
-        self.calls.append(("refresh", tuple(ids)))
-        current = {}
-        for record_id in ids:
-            record = self.store.get(record_id)
-            if record is not None and "polls_left" in record:
-                record["polls_left"] -= 1
-                if record["polls_left"] <= 0:
-                    record["state"] = "done"
-            current[record_id] = dict(record) if record else None
-        return current
+    def _call(self, kind, ids):
+        self.calls.append((kind, ids[0]) if kind == "stop" else (kind, tuple(ids)))
 
     def delete(self, ids, result):
         for record_id in self.vanish_before_delete:

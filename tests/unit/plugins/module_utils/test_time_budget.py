@@ -25,36 +25,30 @@ from ansible_collections.cloudjobs.cleanup.plugins.module_utils._batches import 
     NOT_FINISHED,
     delete_in_batches,
 )
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import CleanupTarget, ensure_absent
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._run_control import BUDGET, CANCELLED, RunControl, RunStopped
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._transport import Transport
-from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeClock, api_error
+from ansible_collections.cloudjobs.cleanup.tests.unit.plugins.fakes import FakeClock, StoreTarget, api_error
 
 CLASSIFY = {"gone": GONE, "auth": ABORT, "boom": FAILED, "busy": NOT_FINISHED}
 
 
-class TimedTarget(CleanupTarget):
+class TimedTarget(StoreTarget):
     """Records with a creation time; every call takes ``call_seconds`` of the fake clock, and each call's start is
     recorded, so a test sees when each call began against the budget."""
 
-    noun = "thing"
-
     def __init__(self, clock, records, call_seconds=1.0, look_seconds=0.0, batch_size=1, workers=1,
                  finish_after_stop=1):
+        super().__init__(records, finish_after_stop)
         self.clock = clock
-        self.store = {r["id"]: dict(r) for r in records}
         self.call_seconds = call_seconds
         self.look_seconds = look_seconds
         self.batch_size = batch_size
         self.workers = workers
-        self.finish_after_stop = finish_after_stop
         self.calls = []  # (kind, ids, started at)
         self.lock = threading.Lock()
-
-    def record_id(self, record):
-        return record["id"]
 
     def created(self, record):
         return record.get("created")
@@ -76,22 +70,6 @@ class TimedTarget(CleanupTarget):
         with self.lock:
             self.calls.append((kind, tuple(ids), self.clock()))
         self.clock.advance(self.call_seconds)
-
-    def stop(self, record):
-        self._call("stop", [record["id"]])
-        self.store[record["id"]]["polls_left"] = self.finish_after_stop
-
-    def refresh(self, ids):
-        self._call("refresh", ids)
-        current = {}
-        for record_id in ids:
-            record = self.store.get(record_id)
-            if record is not None and "polls_left" in record:
-                record["polls_left"] -= 1
-                if record["polls_left"] <= 0:
-                    record["state"] = "done"
-            current[record_id] = dict(record) if record else None
-        return current
 
     def delete(self, ids, result):
         delete_in_batches(ids, self.batch_size, self._delete_batch, self.classify, result, workers=self.workers)
