@@ -89,7 +89,7 @@ options:
         not match (it was edited), one of another module or of a plan version this release does not know, and a plan
         given together with the module's ids or O(filters) (the plan replaces them). A plan of another scope (cloud,
         endpoint, region, project, cluster) is refused before any mutating call.
-      - The connection options (credentials, region, endpoint, O(cluster_id) and O(api_version) for MRS) are given as
+      - The connection options (credentials, region, endpoint, C(cluster_id) and C(api_version) for MRS) are given as
         for the check run. O(max_deletions), O(max_deletions_per_run), O(time_budget) (the oldest planned records
         first), O(force), check mode and C(--diff) work as without a plan. Applying a plan again is harmless - what it
         deleted is already absent.

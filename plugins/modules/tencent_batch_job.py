@@ -218,7 +218,7 @@ plan:
     records:
       description:
         - One row per record the run would delete, in the order it would delete them (oldest first) - the id, then
-          the values of RV(plan.fields[1:]) as the API gave them.
+          the values of the other RV(plan.fields) as the API gave them.
       type: list
       elements: list
       sample: [["4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "nightly-etl", "FINISHED", 1733011200000]]
