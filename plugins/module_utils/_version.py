@@ -5,5 +5,5 @@
 
 from __future__ import annotations
 
-COLLECTION_VERSION = "1.1.0"  # kept equal to galaxy.yml's version by a unit test
+COLLECTION_VERSION = "1.2.0"  # kept equal to galaxy.yml's version by a unit test
 USER_AGENT = "cloudjobs.cleanup/%s" % COLLECTION_VERSION
