@@ -65,7 +65,7 @@ def _run(records, planning, check_mode=False, force=False, **options):
 
 def _make_plan(records, filters=None, ids=None, **params):
     planning = _planning(_params(filters=filters, job_execution_ids=ids, **params))
-    result, target, _connection = _run(records, planning, check_mode=True)
+    result, target, _connection = _run(records, planning, check_mode=True, force=params.get("force", False))
     return planning.returned(target, result, check_mode=True)["plan"]
 
 
@@ -242,3 +242,28 @@ def test_an_empty_plan_applies_without_a_call_and_a_row_without_its_fields_is_re
     assert by_ids["records"] == [] and result.deleted == [] and connection.calls == []
     plan = _make_plan(_story(), FILTERS)
     assert "without its 4 fields" in _refused(_resealed(plan, records=[plan["records"][0][:2]]))
+
+
+def test_a_plan_made_with_force_stops_and_deletes_with_force_and_leaves_a_running_record_without_it():
+    records = [_execution(1, days=10), _execution(2, days=11, state="RUNNING")]
+    filters = {"older_than": "7d", "states": ["FINISHED", "RUNNING"]}
+    plan = _make_plan(records, filters, force=True)
+    assert [row[0] for row in plan["records"]] == [records[0]["job_id"], records[1]["job_id"]]
+    assert plan["selection"]["force"] is True
+    without, connection = _apply(records, plan)  # force is the run's to give: without it, nothing is stopped
+    assert without.deleted == [records[0]["job_id"]] and not without.failed
+    assert [n["reason"] for n in without.not_deleted] == ["still RUNNING; force=true stops it"]
+    assert not [c for c in connection.calls if c.operation == "StopJob"]
+    forced, connection = _apply(records, plan, force=True)
+    assert forced.deleted == [records[0]["job_id"], records[1]["job_id"]]
+    assert [c.operation for c in connection.calls if c.mutating] == ["BatchDeleteJobs", "StopJob", "BatchDeleteJobs"]
+
+
+def test_a_plan_made_without_force_never_stops_a_record_that_runs_again_even_with_force():
+    records = [_execution(1, days=10), _execution(2, days=11)]
+    plan = _make_plan(records, {"older_than": "7d"})
+    running = [records[0], dict(records[1], job_state="RUNNING", job_result="UNDEFINED")]
+    result, connection = _apply(running, plan, force=True)
+    assert result.deleted == [records[0]["job_id"]]
+    assert result.not_deleted[0]["reason"] == "changed since the plan: job_state RUNNING (planned FINISHED)"
+    assert not [c for c in connection.calls if c.operation == "StopJob"]
