@@ -9,6 +9,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._cleanup import ensure_absent
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ConfigurationError
@@ -267,3 +269,54 @@ def test_a_plan_made_without_force_never_stops_a_record_that_runs_again_even_wit
     assert result.deleted == [records[0]["job_id"]]
     assert result.not_deleted[0]["reason"] == "changed since the plan: job_state RUNNING (planned FINISHED)"
     assert not [c for c in connection.calls if c.operation == "StopJob"]
+
+
+STATES = ("FINISHED", "FAILED", "KILLED", "RUNNING")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_applying_a_plan_after_any_changes_deletes_only_planned_records_that_still_qualify(data):
+    """Random executions, a plan of them (filters and keep_latest), random changes (gone, state, name, time, new ones),
+    the plan applied: every planned id ends in exactly one list; what is deleted was planned, still exists and reads
+    as planned; nothing outside the plan is touched; an unchanged planned record whose retention group did not change
+    is deleted."""
+    n = data.draw(st.integers(min_value=1, max_value=12), label="records")
+    names = ["a", "b"]
+    records = [_execution(i, data.draw(st.sampled_from(names)), data.draw(st.integers(0, 30)),
+                          data.draw(st.sampled_from(STATES))) for i in range(n)]
+    keep = data.draw(st.sampled_from([None, 1, 2]), label="keep_latest")
+    filters = dict({"older_than": "7d"}, **({"keep_latest": keep} if keep else {}))
+    plan = _make_plan(records, filters)
+    planned = [row[0] for row in plan["records"]]
+
+    after = {}
+    for record in records:
+        change = data.draw(st.sampled_from(["same", "same", "gone", "state", "name", "time"]))
+        if change == "gone":
+            continue
+        changed = dict(record)
+        if change == "state":
+            changed["job_state"] = data.draw(st.sampled_from(STATES))
+        elif change == "name":
+            changed["job_name"] = data.draw(st.sampled_from(names + ["c"]))
+        elif change == "time":
+            changed["submitted_time"] -= DAY_MS
+        after[changed["job_id"]] = changed
+    for i in range(data.draw(st.integers(0, 3), label="new")):
+        new = _execution(100 + i, data.draw(st.sampled_from(names)), data.draw(st.integers(0, 30)), "FINISHED")
+        after[new["job_id"]] = new
+    result, connection = _apply(list(after.values()), plan)
+
+    lists = result.deleted + result.already_absent + [n["id"] for n in result.not_deleted] + result.kept
+    assert sorted(lists) == sorted(planned)  # every planned id once, and nothing else reported
+    assert set(result.already_absent) == {i for i in planned if i not in after}
+    rows = {row[0]: row[1:] for row in plan["records"]}
+    for job_id in result.deleted:
+        now = after[job_id]
+        assert [now["job_name"], now["job_state"], now["submitted_time"]] == rows[job_id]
+    assert set(connection.records) == set(after) - set(result.deleted)  # nothing outside the plan touched
+    assert all(n["reason"].startswith("changed since the plan: ") for n in result.not_deleted)
+    if not keep:  # without retention, a planned record that reads as planned is always deleted
+        assert set(result.deleted) == {i for i in planned if i in after and [
+            after[i]["job_name"], after[i]["job_state"], after[i]["submitted_time"]] == rows[i]}
