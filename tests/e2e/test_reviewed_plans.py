@@ -273,3 +273,28 @@ def _joined(text):
         joined.append(pending + line.strip() if pending else line)
         pending = ""
     return joined
+
+
+def test_a_plan_under_a_time_budget_deletes_its_oldest_first_and_the_next_run_of_it_goes_on(emulator, tmp_path):
+    """A plan of 40 Tencent jobs applied at 5 DeleteJob calls a second under a 3 s budget: the run deletes the plan's
+    oldest, reports the rest as left for the next run (no failure), and the same plan applied again goes on with the
+    oldest left; a job that qualified after the plan is never touched."""
+    jobs = [_job(n, "render", 10 + n) for n in range(40)]
+    emulator.seed({"tencent": jobs})
+    args = dict(tencent_auth(emulator.url), filters={"older_than": "7d"}, rate_limit=5)
+    check = run_ad_hoc(tmp_path, "tencent_batch_job", args, "--check")
+    plan = ad_hoc_result(check)["plan"]
+    oldest = [j["JobId"] for j in sorted(jobs, key=lambda j: j["CreateTime"])]
+    assert [row[0] for row in plan["records"]] == oldest
+    emulator.seed({"tencent": [_job(99, "render", 90)]})  # older than all of them, and not in the plan
+    emulator.config({"rate_limits": {"tencent.DeleteJob": 5}})
+    apply_args = dict({k: v for k, v in args.items() if k != "filters"}, plan=plan, time_budget="3s")
+    gone = []
+    for _run in range(2):
+        result = ad_hoc_result(run_ad_hoc(tmp_path, "tencent_batch_job", apply_args))
+        assert not result.get("failed") and result["deleted"], result.get("msg")
+        assert result["deleted"] == oldest[len(gone):len(gone) + len(result["deleted"])]
+        assert sorted(result["already_absent"]) == sorted(gone)
+        assert {n["reason"] for n in result["not_deleted"]} <= {"not attempted: time_budget spent"}
+        gone += result["deleted"]
+    assert "job-pl000099" in [j["JobId"] for j in emulator.state()["tencent"]]
