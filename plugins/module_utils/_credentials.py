@@ -68,6 +68,15 @@ class Credentials:
         return [s for s in (self.secret, self.token) if s]
 
 
+def source_of(plan, metadata):
+    """The first link of either cloud's ``credential_chain``: a function returning the ``CredentialPlan``'s keys, or the
+    ``credentials`` method of the instance's ``metadata()`` (an ``InstanceMetadata``) when the plan has none."""
+    if plan.keys is not None:
+        keys = plan.keys
+        return lambda: keys
+    return metadata().credentials
+
+
 class CurrentCredentials:
     """The credentials to sign with now.
 

@@ -33,7 +33,12 @@ import configparser
 import json
 import os
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, nothing_found, parse_expiry
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import (
+    Credentials,
+    nothing_found,
+    parse_expiry,
+    source_of,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 
 DEFAULT_SHARED_CONFIG_FILE = "~/.hcloud/config.json"
@@ -280,13 +285,7 @@ def credential_chain(plan, metadata=None, sts=None):
     """The ``fetch()`` of ``CurrentCredentials``: the plan's keys, or the ECS agency's from ``metadata()`` (an
     ``InstanceMetadata``, read again at every fetch); then, when the plan has a ``role``, the agency assumed with
     them through ``sts(source)``, the connection's credential requests signed with what ``source()`` returns."""
-    if plan.keys is not None:
-        keys = plan.keys
-
-        def source():
-            return keys
-    else:
-        source = metadata().credentials
+    source = source_of(plan, metadata)
     if plan.role is None:
         return source
     role = plan.role

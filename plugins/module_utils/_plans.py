@@ -84,22 +84,21 @@ def selection_options(ids_option, ids, filters, force):
 
 
 class PlanMaker:
-    """What a module tells the plan of its check run: its name, its scope, its selection options, ``plan_ttl``."""
+    """What a module tells the plan of its check run: its name, its selection options, ``plan_ttl`` in seconds."""
 
-    def __init__(self, module_name, scope, selection, ttl_text=DEFAULT_PLAN_TTL, clock=time.time):
+    def __init__(self, module_name, selection, ttl, clock=time.time):
         self.module_name = module_name
-        self.scope = scope
         self.selection = selection
-        self.ttl = parse_duration(ttl_text or DEFAULT_PLAN_TTL, option="plan_ttl")
+        self.ttl = ttl
         self.clock = clock
 
-    def document(self, target, records):
-        """The plan of ``records`` (those the check run would delete, in its order)."""
+    def document(self, target, records, scope):
+        """The plan of ``records`` (those the check run would delete, in its order) in ``scope``."""
         now = int(self.clock())
         document = {
             "version": PLAN_VERSION,
             "module": self.module_name,
-            "scope": dict(self.scope),
+            "scope": dict(scope),
             "selection": dict(self.selection),
             "fields": list(target.plan_columns),
             "records": [[target.record_id(r)] + list(target.plan_fields(r)) for r in records],
@@ -116,8 +115,6 @@ class Plan:
     ``check_scope`` refuses one of another scope once the run's scope is known."""
 
     def __init__(self, document):
-        self.document = document
-        self.module = document["module"]
         self.scope = document["scope"]
         self.selection = document["selection"]
         self.fields = document["fields"]
@@ -222,22 +219,20 @@ class Planning:
     ``plan``), or the plan its check run returns (``plan_ttl``).
 
     ``ids``, ``filters``, ``force`` are what the module builds its selection from: the plan's recorded selection when
-    it applies one, the options otherwise. The plan's ids go into URLs like any ids: ``id_rule`` checks them first. ``scope()`` returns the run's scope: the
-    connection's ``scope()`` and the module's own parts (MRS: cluster_id, api_version); it may resolve the project
-    id (a read)."""
+    it applies one, the options otherwise. The plan's ids go into URLs like any ids: ``id_rule`` checks them first.
+    ``scope()`` returns the run's scope: the connection's ``scope()`` and the module's own parts (MRS: cluster_id,
+    api_version); it may resolve the project id (a read)."""
 
     def __init__(self, params, module_name, ids_option, filter_keys, scope, id_rule, clock=time.time):
-        self.params = params
-        self.ids_option = ids_option
         self.scope = scope
         self.maker = None
         self.plan = None
-        ttl = params.get("plan_ttl") or DEFAULT_PLAN_TTL
-        parse_duration(ttl, option="plan_ttl")  # refused before any request, with or without a plan
+        # plan_ttl is refused before any request, with or without a plan.
+        ttl = parse_duration(params.get("plan_ttl") or DEFAULT_PLAN_TTL, option="plan_ttl")
         if params.get("plan") is None:
             self.ids, self.filters, self.force = params.get(ids_option), params.get("filters"), params.get("force")
-            self.maker = PlanMaker(module_name, {}, selection_options(ids_option, self.ids, self.filters, self.force),
-                                   ttl, clock=clock)
+            self.maker = PlanMaker(module_name, selection_options(ids_option, self.ids, self.filters, self.force), ttl,
+                                   clock=clock)
             return
         given = [name for name in (ids_option, "filters") if params.get(name) is not None]
         self.plan = Plan.read(params["plan"], module_name, given, clock=clock)
@@ -265,9 +260,8 @@ class Planning:
             return {"plan_applied": dict(self.plan.applied(), drifted=len(result.drifted))}
         if not check_mode or result.message is not None:
             return {}
-        self.maker.scope = self.scope()
         by_id = {target.record_id(r): r for r in result.records}
-        return {"plan": self.maker.document(target, [by_id[i] for i in result.deleted if i in by_id])}
+        return {"plan": self.maker.document(target, [by_id[i] for i in result.deleted if i in by_id], self.scope())}
 
 
 def _short(digest):

@@ -34,7 +34,12 @@ import json
 import os
 import re
 
-from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import Credentials, nothing_found, parse_expiry
+from ansible_collections.cloudjobs.cleanup.plugins.module_utils._credentials import (
+    Credentials,
+    nothing_found,
+    parse_expiry,
+    source_of,
+)
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._errors import ApiError, ConfigurationError
 from ansible_collections.cloudjobs.cleanup.plugins.module_utils._path_values import region as checked_region
 
@@ -407,13 +412,7 @@ def credential_chain(plan, metadata=None, sts=None):
     ``InstanceMetadata``); then, when the plan has a ``role``, the role assumed through ``sts(source)``, a connection
     to STS that signs with what ``source()`` returns and keeps those fresh on its own (the metadata service is read
     again only when they are due)."""
-    if plan.keys is not None:
-        keys = plan.keys
-
-        def source():
-            return keys
-    else:
-        source = metadata().credentials
+    source = source_of(plan, metadata)
     if plan.role is None:
         return source
     connection = sts(source)
