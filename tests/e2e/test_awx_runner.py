@@ -297,16 +297,6 @@ def test_the_check_job_publishes_its_counts_and_the_workflow_deletes_only_when_i
     assert "no counts of a Check job" in json.dumps(events)
 
 
-def _reseed(emulator, change):
-    """The emulator's records after ``change(state)`` (it edits the dump in place): what other runs and the jobs
-    themselves do to the records while an approval waits."""
-    state = emulator.state()
-    change(state)
-    emulator.reset()
-    emulator.seed({k: state[k] for k in ("mrs_clusters", "mrs", "mrs_v1", "workspace", "tencent", "tencent_roles",
-                                         "huawei_agencies")})
-
-
 def test_the_reviewed_plan_workflow_deletes_exactly_the_approved_plan_and_reports_drift(job, emulator):
     """The guide's workflow with an approval node: the Check job (cleanup_plan_mode=create) publishes its plans and the
     lines a person approves; hours later the Run job (cleanup_plan_mode=apply), given the Check job's artifacts as extra
@@ -345,7 +335,7 @@ def test_the_reviewed_plan_workflow_deletes_exactly_the_approved_plan_and_report
         for record in state["tencent"]:
             if record["JobId"] == again:
                 record["JobState"] = "RUNNING"
-    _reseed(emulator, change)
+    emulator.rewrite(change)
     before = held(emulator.state())
 
     runner, events = job(dict(template, cleanup_plan_mode="apply", **artifacts))

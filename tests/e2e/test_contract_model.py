@@ -1037,19 +1037,27 @@ def _describe(service, case, seed, keyword=None):
         seed, replay, name, case["number"], json.dumps(shown), case["now"], json.dumps(case["records"]))
 
 
+def _run_cases(emulator, tmp_path, service_name, make, cells_of_cases, what):
+    """The cases ``make`` draws for the service with the fixed seed, each stamped with the same ``now``, run as the
+    cells ``cells_of_cases`` makes of them in one playbook: ``(cases, run)``."""
+    service = SERVICES[service_name]
+    now = time.time()
+    cases = make(service, SEED, now)
+    for case in cases:
+        case["now"] = now
+    cells = cells_of_cases(service, cases)
+    started = time.monotonic()
+    run = run_cells(tmp_path, emulator, cells, module_defaults=cloud_defaults(emulator.url))
+    print("\n%s: seed %s, %d %s, %d cells in %.1f s" % (service_name, SEED, len(cases), what, len(cells),
+                                                        time.monotonic() - started))
+    assert sorted(run.lines) == sorted(cells), run.stdout[-3000:]
+    return cases, run
+
+
 @pytest.mark.parametrize("service_name", sorted(SERVICES))
 def test_every_run_agrees_with_the_documented_contract(emulator, tmp_path, service_name):
     service = SERVICES[service_name]
-    now = time.time()
-    cases = make_cases(service, SEED, now)
-    for case in cases:
-        case["now"] = now
-    cells = cells_of(service, cases)
-    started = time.monotonic()
-    run = run_cells(tmp_path, emulator, cells, module_defaults=cloud_defaults(emulator.url))
-    print("\n%s: seed %s, %d cases, %d cells in %.1f s" % (service_name, SEED, len(cases), len(cells),
-                                                           time.monotonic() - started))
-    assert sorted(run.lines) == sorted(cells), run.stdout[-3000:]
+    cases, run = _run_cases(emulator, tmp_path, service_name, make_cases, cells_of, "cases")
     reached = set().union(*(features(service, case) for case in cases))
     print("reached: %s; not reached: %s" % (sorted(reached), sorted(COVERAGE[service_name] - reached)))
     failures = []
@@ -1445,16 +1453,7 @@ PLAN_COVERAGE = {
 @pytest.mark.parametrize("service_name", sorted(SERVICES))
 def test_plans_apply_what_still_qualifies_as_the_model_says(emulator, tmp_path, service_name):
     service = SERVICES[service_name]
-    now = time.time()
-    cases = make_plan_cases(service, SEED, now)
-    for case in cases:
-        case["now"] = now
-    cells = plan_cells_of(service, cases)
-    started = time.monotonic()
-    run = run_cells(tmp_path, emulator, cells, module_defaults=cloud_defaults(emulator.url))
-    print("\n%s: seed %s, %d plan cases, %d cells in %.1f s" % (service_name, SEED, len(cases), len(cells),
-                                                                time.monotonic() - started))
-    assert sorted(run.lines) == sorted(cells), run.stdout[-3000:]
+    cases, run = _run_cases(emulator, tmp_path, service_name, make_plan_cases, plan_cells_of, "plan cases")
     reached = set()
     failures = []
     for case in cases:

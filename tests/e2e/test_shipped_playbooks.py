@@ -549,6 +549,17 @@ class TestFanOutCleanup:
             inventory["cleanup_accounts"]["hosts"][host.replace("_", "-")].update(variables)
         return inventory
 
+    @staticmethod
+    def seed_accounts(emulator):
+        """The three accounts' records in the emulator, each project known in its region: what each would select."""
+        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT,
+                                      "eu-west-101": STRANGER_PROJECT}})
+        north, north_selected = account_records("aaaaaaaa", project=PROJECT, region="ap-guangzhou")
+        southeast, southeast_selected = account_records("bbbbbbbb", project=SOUTHEAST_PROJECT, region="ap-beijing")
+        shanghai, shanghai_selected = account_records("cccccccc", project=STRANGER_PROJECT, region="ap-shanghai")
+        emulator.seed(merge(north, southeast, shanghai))
+        return north_selected, southeast_selected, shanghai_selected
+
     def run(self, tmp_path, emulator, *args, env=None, **hosts):
         (tmp_path / "accounts.yml").write_text(yaml.safe_dump(self.inventory(emulator.url, **hosts)), encoding="utf-8")
         env = ansible_env(tmp_path, **(env or {}))
@@ -557,12 +568,7 @@ class TestFanOutCleanup:
                             env=env)
 
     def test_three_accounts_in_parallel_each_loses_exactly_its_selection(self, emulator, tmp_path):
-        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT,
-                                      "eu-west-101": STRANGER_PROJECT}})
-        north, north_selected = account_records("aaaaaaaa", project=PROJECT, region="ap-guangzhou")
-        southeast, southeast_selected = account_records("bbbbbbbb", project=SOUTHEAST_PROJECT, region="ap-beijing")
-        shanghai, shanghai_selected = account_records("cccccccc", project=STRANGER_PROJECT, region="ap-shanghai")
-        emulator.seed(merge(north, southeast, shanghai))
+        north_selected, southeast_selected, shanghai_selected = self.seed_accounts(emulator)
         before = ids(emulator.state())
         expected_lost = {
             "mrs": {(PROJECT, i) for i in north_selected["mrs"]} | {(SOUTHEAST_PROJECT, i) for i in southeast_selected["mrs"]},
@@ -616,12 +622,7 @@ class TestFanOutCleanup:
         published as "<host>/<region>"); meanwhile one planned record of each Huawei account is deleted by another run
         and a new old execution arrives; cleanup_plan_mode=apply with the published stats as extra vars deletes the rest
         of each plan and nothing else."""
-        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT,
-                                      "eu-west-101": STRANGER_PROJECT}})
-        north, north_selected = account_records("aaaaaaaa", project=PROJECT, region="ap-guangzhou")
-        southeast, southeast_selected = account_records("bbbbbbbb", project=SOUTHEAST_PROJECT, region="ap-beijing")
-        shanghai, shanghai_selected = account_records("cccccccc", project=STRANGER_PROJECT, region="ap-shanghai")
-        emulator.seed(merge(north, southeast, shanghai))
+        north_selected, southeast_selected, shanghai_selected = self.seed_accounts(emulator)
         tencent = {"tencentcloud_auth": {"endpoint": emulator.url, "secret_id": TENCENT_ID, "secret_key": TENCENT_KEY},
                    "cleanup_regions": ["ap-shanghai"]}
         env = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
@@ -641,13 +642,12 @@ class TestFanOutCleanup:
 
         # Meanwhile: another run deletes one planned execution of each Huawei account; a new old one arrives.
         gone = {(PROJECT, north_selected["mrs"][0]), (SOUTHEAST_PROJECT, southeast_selected["mrs"][0])}
-        state = emulator.state()
-        newcomer = dict([r for r in state["mrs"] if (r["project_id"], r["job_id"]) in gone][0], job_id="dddddddd-0000-4000-8000-000000000009")
-        state["mrs"] = [r for r in state["mrs"] if (r["project_id"], r["job_id"]) not in gone] + [newcomer]
-        emulator.reset()
-        emulator.config({"projects": {"cn-north-4": PROJECT, "ap-southeast-1": SOUTHEAST_PROJECT,
-                                      "eu-west-101": STRANGER_PROJECT}})
-        emulator.seed({k: state[k] for k in ("mrs_clusters", "mrs", "workspace", "tencent")})
+        newcomer = dict([r for r in emulator.state()["mrs"] if (r["project_id"], r["job_id"]) in gone][0],
+                        job_id="dddddddd-0000-4000-8000-000000000009")
+
+        def change(state):
+            state["mrs"] = [r for r in state["mrs"] if (r["project_id"], r["job_id"]) not in gone] + [newcomer]
+        emulator.rewrite(change)
         before = ids(emulator.state())
         (tmp_path / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
 

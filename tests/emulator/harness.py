@@ -107,3 +107,12 @@ class EmulatorProcess:
 
     def get_config(self):
         return self.call("GET", "config")
+
+    def rewrite(self, change):
+        """The records as other runs and the jobs themselves leave them: ``change(state)`` edits the dump of the state
+        in place, and the emulator holds exactly that afterwards, its settings kept (its log starts empty)."""
+        state, settings = self.state(), self.get_config()
+        change(state)
+        self.reset()
+        self.config(settings)
+        self.seed(state)
