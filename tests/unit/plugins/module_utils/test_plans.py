@@ -55,8 +55,8 @@ def _planning(params, scope=None, clock=lambda: NOW):
     return Planning(params, MODULE, "job_execution_ids", MRS_FILTER_SPEC, lambda: scope, JOB_ID_RULE, clock=clock)
 
 
-def _run(records, planning, check_mode=False, force=False, **options):
-    connection = FakeMrsConnection(records)
+def _run(records, planning, check_mode=False, force=False, connection_options=None, **options):
+    connection = FakeMrsConnection(records, **(connection_options or {}))
     selection = mrs_selection(planning.ids, planning.filters, force=planning.force, now=NOW)
     target = mrs_target(MrsClient(connection), selection, cluster_id="c1")
     planning.check_scope()
@@ -71,7 +71,7 @@ def _make_plan(records, filters=None, ids=None, **params):
     return planning.returned(target, result, check_mode=True)["plan"]
 
 
-def _apply(records, plan, clock=lambda: NOW, **options):
+def _apply(records, plan, clock=lambda: NOW, **options):  # options: ensure_absent's, and connection_options
     planning = _planning(_params(plan=plan), clock=clock)
     result, _target, connection = _run(records, planning, **options)
     return result, connection
@@ -320,3 +320,29 @@ def test_applying_a_plan_after_any_changes_deletes_only_planned_records_that_sti
     if not keep:  # without retention, a planned record that reads as planned is always deleted
         assert set(result.deleted) == {i for i in planned if i in after and [
             after[i]["job_name"], after[i]["job_state"], after[i]["submitted_time"]] == rows[i]}
+
+
+def test_a_refused_delete_with_drift_and_a_gone_record_reports_every_planned_id_in_exactly_one_list():
+    records = _story()
+    plan = _make_plan(records, FILTERS)
+    planned = [row[0] for row in plan["records"]]
+    after = [dict(r, job_state="RUNNING", job_result="UNDEFINED") if r["job_id"] == planned[1] else r
+             for r in records if r["job_id"] != planned[0]]
+    # MRS refuses the whole batch (0166) for one member it will not delete: the rest of the plan goes with it.
+    result, connection = _apply(after, plan, connection_options={"refuse": {planned[2]}})
+    assert result.failed and result.deleted == [] and result.already_absent == [planned[0]]
+    reasons = {n["id"]: n for n in result.not_deleted}
+    assert reasons[planned[1]]["reason"] == "changed since the plan: job_state RUNNING (planned FINISHED)"
+    assert {i for i, n in reasons.items() if n["error_code"] == "0166"} == set(planned[2:])
+    assert sorted(result.deleted + result.already_absent + list(reasons)) == sorted(planned)
+    assert set(planned[2:]) <= set(connection.records)
+
+
+def test_a_look_that_fails_reports_every_planned_id_and_deletes_nothing():
+    records = _story()
+    plan = _make_plan(records, FILTERS)
+    denied = FakeMrsConnection.error("APIGW.0302", 403, "ShowJobExeListNew")
+    result, connection = _apply(records, plan, connection_options={"fail": {"ShowJobExeListNew": denied}})
+    assert result.failed and result.deleted == [] and not [c for c in connection.calls if c.mutating]
+    assert [n["id"] for n in result.not_deleted] == [row[0] for row in plan["records"]]
+    assert {n["reason"] for n in result.not_deleted} == {"not attempted: the look failed"}
