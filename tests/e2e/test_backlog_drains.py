@@ -120,6 +120,9 @@ def test_the_guides_backlog_drains_in_steps_under_the_guard(emulator, tmp_path):
         assert words in guide, words
     jobs = tencent_jobs(GUIDE_BACKLOG["jobs"], prefix="g")
     emulator.seed({"tencent": jobs})
+    # The guide's steps are about counts, not about the rate: DeleteJob at the playbook's own tencent_rate_limit (20/s)
+    # rather than Tencent's 2/s, which the rate-limit tests keep.
+    emulator.config({"rate_limits": {"tencent.DeleteJob": 20}})
     extra = {"cleanup_services": ["tencent"], "cleanup_max_deletions": GUIDE_BACKLOG["cleanup_max_deletions"]}
     refused = nightly(tmp_path, emulator, extra)
     assert refused.returncode != 0 and "max_deletions=50" in refused.stdout and len(emulator.state()["tencent"]) == 60
