@@ -17,22 +17,11 @@ help:
 	@echo "make release VERSION=x.y.z   changelog, version, tarball, importer, sanity-all, install check, SHA-256"
 	@echo "make pytest|sanity|sanity-range|importer|units|integration|smoke|lint|docs-lint|changelog-lint|build   one step"
 
-# Each test runs once: `pytest` runs the signer, emulator and end-to-end tests (pytest.ini testpaths),
-# `units` runs tests/unit with ansible-test, in the ansible_collections layout.
+# Each test runs once: `pytest` runs the signer, emulator, docs and end-to-end tests (pytest.ini testpaths),
+# `units` runs tests/unit with ansible-test, in the ansible_collections layout. pytest runs first, then the other steps
+# in two lanes at once (TEST_LANES in .ci/dev); the time of every step is printed at the end.
 test: setup
-	@echo "=== pytest";          $(DEV) pytest
-	@echo "=== sanity";          $(DEV) sanity
-	@echo "=== sanity (oldest and newest ansible-core)"; $(DEV) sanity-range
-	@echo "=== units";           $(DEV) units
-	@echo "=== integration";     $(DEV) integration
-	@echo "=== smoke (oldest and newest ansible-core)"; $(DEV) smoke
-	@echo "=== ansible-lint";    $(DEV) lint
-	@echo "=== docs lint";       $(DEV) docs-lint
-	@echo "=== docs site";       $(DEV) docs
-	@echo "=== changelog lint";  $(DEV) changelog
-	@echo "=== build + install"; $(DEV) build
-	@echo "=== galaxy-importer"; $(DEV) importer
-	@echo "=== all passed"
+	@$(DEV) test
 
 # The inner loop: what most changes break first, in a few minutes. `make test` is still what CI runs.
 check: setup
