@@ -4,8 +4,11 @@ A small model of what the documentation says (DESIGN.md section 3 "Selecting wha
 DOCUMENTATION / RETURN and the ``filters`` doc fragments), written from the docs and never from plugins/, predicts
 for seeded records and random options which ids end in ``deleted``, ``already_absent``, ``not_deleted`` (still
 running, undecidable, over ``max_deletions``) and ``kept``, whether the task fails or warns, and what the ``_info``
-module lists. Each random case runs as three cells of one ``run_cells`` playbook per service: the ``_info`` module,
-the deleting module in check mode and for real; the emulator's request log and final state are the witnesses. A
+module lists. Each random case runs as three cells: the ``_info`` module, the deleting module in check mode and for
+real; the emulator's request log and final state are the witnesses. Every case runs through the module layer
+(support/module_layer.py: the module's ``main()`` against the emulator, as a task runs it, from a warm Python), and
+``test_a_real_ansible_playbook_agrees_with_the_model`` runs the first ``REAL_RUN_CASES`` cases of every service and
+of its plans as the tasks of one real ``ansible-playbook`` (``ansible_runs.run_cells``), checked by the same model. A
 shortcut in one path (ids or filters, a server-side or a client-side filter, a show or a listing, a retention rule,
 check mode) that changes what another option means disagrees with the model wherever it hides.
 
@@ -87,6 +90,7 @@ import time
 
 import pytest
 
+from support import module_layer
 from support.ansible_runs import cloud_defaults, run_cells
 
 DEFAULT_SEED = 7
@@ -1037,34 +1041,36 @@ def _describe(service, case, seed, keyword=None):
         seed, replay, name, case["number"], json.dumps(shown), case["now"], json.dumps(case["records"]))
 
 
-def _run_cases(emulator, tmp_path, service_name, make, cells_of_cases, what):
-    """The cases ``make`` draws for the service with the fixed seed, each stamped with the same ``now``, run as the
-    cells ``cells_of_cases`` makes of them in one playbook: ``(cases, run)``."""
-    service = SERVICES[service_name]
-    now = time.time()
+def _cases(service, make, now):
+    """The cases ``make`` draws for the service with the fixed seed, each stamped with the same ``now``."""
     cases = make(service, SEED, now)
     for case in cases:
         case["now"] = now
+    return cases
+
+
+def _run_cases(emulator, service_name, make, cells_of_cases, what):
+    """The cases ``make`` draws for the service, run through the module layer as the cells ``cells_of_cases`` makes
+    of them: ``(cases, lines)``."""
+    service = SERVICES[service_name]
+    cases = _cases(service, make, time.time())
     cells = cells_of_cases(service, cases)
     started = time.monotonic()
-    run = run_cells(tmp_path, emulator, cells, module_defaults=cloud_defaults(emulator.url))
+    run = module_layer.run_cells(emulator, cells, module_defaults=cloud_defaults(emulator.url))
     print("\n%s: seed %s, %d %s, %d cells in %.1f s" % (service_name, SEED, len(cases), what, len(cells),
                                                         time.monotonic() - started))
-    assert sorted(run.lines) == sorted(cells), run.stdout[-3000:]
-    return cases, run
+    assert sorted(run.lines) == sorted(cells)
+    return cases, run.lines
 
 
-@pytest.mark.parametrize("service_name", sorted(SERVICES))
-def test_every_run_agrees_with_the_documented_contract(emulator, tmp_path, service_name):
+def _contract_failures(service_name, cases, lines):
+    """Where the three runs of each case disagree with the model (check_info, check_delete), a failure per case."""
     service = SERVICES[service_name]
-    cases, run = _run_cases(emulator, tmp_path, service_name, make_cases, cells_of, "cases")
-    reached = set().union(*(features(service, case) for case in cases))
-    print("reached: %s; not reached: %s" % (sorted(reached), sorted(COVERAGE[service_name] - reached)))
     failures = []
     for case in cases:
         problems = []
         for run_name in RUNS:
-            line = run.lines["case %d %s" % (case["number"], run_name)]
+            line = lines["case %d %s" % (case["number"], run_name)]
             found = []
             if run_name == "info":
                 check_info(service, case, line, found)
@@ -1074,6 +1080,16 @@ def test_every_run_agrees_with_the_documented_contract(emulator, tmp_path, servi
         if problems:
             described = _describe(service, case, SEED, "every_run and " + service_name)
             failures.append("\n".join(problems) + "\n" + described)
+    return failures
+
+
+@pytest.mark.parametrize("service_name", sorted(SERVICES))
+def test_every_run_agrees_with_the_documented_contract(emulator, service_name):
+    service = SERVICES[service_name]
+    cases, lines = _run_cases(emulator, service_name, make_cases, cells_of, "cases")
+    reached = set().union(*(features(service, case) for case in cases))
+    print("reached: %s; not reached: %s" % (sorted(reached), sorted(COVERAGE[service_name] - reached)))
+    failures = _contract_failures(service_name, cases, lines)
     assert not failures, "%d of %d cases disagree with the model:\n\n%s" % (len(failures), len(cases),
                                                                             "\n\n".join(failures))
     if SEED == DEFAULT_SEED and CASE_FACTOR == 1:
@@ -1450,27 +1466,34 @@ PLAN_COVERAGE = {
 }
 
 
-@pytest.mark.parametrize("service_name", sorted(SERVICES))
-def test_plans_apply_what_still_qualifies_as_the_model_says(emulator, tmp_path, service_name):
+def _plan_failures(service_name, cases, lines):
+    """Where each plan case's check run or apply disagrees with the model (check_plan, check_apply): ``(failures,
+    reached)``, ``reached`` the plan rules the cases reach (plan_features)."""
     service = SERVICES[service_name]
-    cases, run = _run_cases(emulator, tmp_path, service_name, make_plan_cases, plan_cells_of, "plan cases")
     reached = set()
     failures = []
     for case in cases:
         problems = []
         found = []
-        plan = check_plan(service, case, run.lines["case %d plan" % case["number"]], found)
+        plan = check_plan(service, case, lines["case %d plan" % case["number"]], found)
         problems += ["plan: %s" % p for p in found]
         if plan is not None:  # a plan the apply can be checked against (the rows may still be wrong: reported)
             reached |= plan_features(service, case, plan)
             found = []
-            check_apply(service, case, plan, run.lines["case %d apply" % case["number"]], found)
+            check_apply(service, case, plan, lines["case %d apply" % case["number"]], found)
             problems += ["apply: %s" % p for p in found]
         if problems:
             shown = {k: v for k, v in case.items() if k not in ("after", "changes")}
             failures.append("\n".join(problems) + "\n" + _describe(service, shown, SEED, "plans and " + service_name)
                             + "\nchanged since the plan: %s\nrecords at the apply: %s" % (
                                 json.dumps(case["changes"]), json.dumps(case["after"])))
+    return failures, reached
+
+
+@pytest.mark.parametrize("service_name", sorted(SERVICES))
+def test_plans_apply_what_still_qualifies_as_the_model_says(emulator, service_name):
+    cases, lines = _run_cases(emulator, service_name, make_plan_cases, plan_cells_of, "plan cases")
+    failures, reached = _plan_failures(service_name, cases, lines)
     print("reached: %s; not reached: %s" % (sorted(reached), sorted(PLAN_COVERAGE[service_name] - reached)))
     assert not failures, "%d of %d plan cases disagree with the model:\n\n%s" % (len(failures), len(cases),
                                                                                  "\n\n".join(failures))
@@ -1478,3 +1501,33 @@ def test_plans_apply_what_still_qualifies_as_the_model_says(emulator, tmp_path, 
         assert PLAN_COVERAGE[service_name] <= reached, (
             "the fixed seed no longer reaches %s: choose another DEFAULT_SEED" % sorted(
                 PLAN_COVERAGE[service_name] - reached))
+
+
+# The cases of every service (and of its plans) that also run as the tasks of one real ansible-playbook: the model
+# holds whichever path runs a module, and the module layer is only the faster of the two.
+REAL_RUN_CASES = 2
+
+
+def test_a_real_ansible_playbook_agrees_with_the_model(emulator, tmp_path):
+    now = time.time()
+    cells, sampled = {}, []
+    for service_name in sorted(SERVICES):
+        service = SERVICES[service_name]
+        cases = _cases(service, make_cases, now)[:REAL_RUN_CASES]
+        plan_cases = _cases(service, make_plan_cases, now)[:REAL_RUN_CASES]
+        # A plan case's apply reads the check run's registered result: each pair stays in order, one after the other.
+        cells.update(("%s %s" % (service_name, name), cell) for name, cell in cells_of(service, cases).items())
+        cells.update(("%s plans %s" % (service_name, name), cell)
+                     for name, cell in plan_cells_of(service, plan_cases).items())
+        sampled.append((service_name, cases, plan_cases))
+    run = run_cells(tmp_path, emulator, cells, module_defaults=cloud_defaults(emulator.url))
+    assert sorted(run.lines) == sorted(cells), run.stdout[-3000:]
+    failures = []
+    for service_name, cases, plan_cases in sampled:
+        runs, plans = "%s " % service_name, "%s plans " % service_name
+        failures += _contract_failures(service_name, cases, {
+            name[len(runs):]: line for name, line in run.lines.items() if name.startswith(runs + "case ")})
+        failures += _plan_failures(service_name, plan_cases, {
+            name[len(plans):]: line for name, line in run.lines.items() if name.startswith(plans)})[0]
+    assert not failures, "ansible-playbook: %d cases disagree with the model:\n\n%s" % (
+        len(failures), "\n\n".join(failures))

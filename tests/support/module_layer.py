@@ -77,8 +77,9 @@ def module_args(module, args, module_defaults=None):
 
 def parse_task(task):
     """``(module, args, check_mode, diff)`` of a task dict such as ``{"cloudjobs.cleanup.x": {...}, "check_mode":
-    True}`` (the keywords the suites use; any other keyword is refused rather than ignored)."""
-    keywords = {"check_mode", "diff", "name", "ignore_errors"}
+    True}`` (the keywords the suites use; ``register`` is ``run_cell``'s; any other keyword is refused rather than
+    ignored)."""
+    keywords = {"check_mode", "diff", "name", "ignore_errors", "register"}
     actions = [k for k in task if k not in keywords]
     if len(actions) != 1 or not actions[0].startswith(COLLECTION + "."):
         raise ValueError("not a task of one %s module: %r" % (COLLECTION, sorted(task)))
@@ -220,10 +221,44 @@ class CellsRun:
         self.lines = lines
 
 
-def run_cell(emulator, layer, name, cell, module_defaults=None):
+class Undefined(Exception):
+    """An argument reads what no earlier cell registered: the task fails, as a play's templating fails it."""
+
+
+REGISTERED = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
+
+
+def resolve_registered(args, registered):
+    """``args`` with each value that is exactly ``{{ <name>.<key> }}`` replaced by ``registered[name][key]``: a
+    ``register`` of an earlier cell and an argument that reads it, as in a play (the one template the suites use: the
+    contract model's plan cells give the check run's ``plan`` to the apply). Any other template is refused."""
+    resolved = {}
+    for key, value in args.items():
+        if isinstance(value, str) and "{{" in value:
+            match = REGISTERED.fullmatch(value.strip())
+            if not match:
+                raise ValueError("the module layer reads only {{ <registered>.<key> }} of an earlier cell: %r" % value)
+            if match.group(2) not in registered.get(match.group(1), {}):
+                raise Undefined("%r is undefined (%s has no %s)" % (value, match.group(1), match.group(2)))
+            value = registered[match.group(1)][match.group(2)]
+        resolved[key] = value
+    return resolved
+
+
+def run_cell(emulator, layer, name, cell, module_defaults=None, registered=None):
     """One cell of ``ansible_runs.run_cells`` (``{"task", "config", "seed", "faults"}``): the emulator reset and armed
     exactly as the cells callback arms it before a task, the task run through ``layer``, and the line the callback
-    records after it (the result with the emulator's final state and request log)."""
+    records after it (the result with the emulator's final state and request log). ``registered``: the results of
+    the earlier cells' ``register``, which this cell's arguments may read and its own ``register`` adds to."""
+    registered = {} if registered is None else registered
+    task = dict(cell["task"])
+    undefined = None
+    module_key = [k for k in task if k.startswith(COLLECTION + ".")]
+    try:
+        if module_key:
+            task[module_key[0]] = resolve_registered(task[module_key[0]] or {}, registered)
+    except Undefined as error:
+        undefined = str(error)
     emulator.reset()
     if cell.get("config"):
         emulator.config(cell["config"])
@@ -232,7 +267,13 @@ def run_cell(emulator, layer, name, cell, module_defaults=None):
     emulator.clear_requests()
     if cell.get("faults"):
         emulator.fault(cell["faults"])
-    result = layer.run_task(cell["task"], module_defaults)
+    if undefined is None:
+        result = layer.run_task(task, module_defaults)
+    else:
+        result = {"failed": True, "changed": False, "msg": "The task includes an option with an undefined variable: %s"
+                  % undefined}
+    if cell["task"].get("register"):
+        registered[cell["task"]["register"]] = result
     return {"cell": name, "status": "failed" if result["failed"] else "ok", "result": result,
             "state": emulator.state(), "requests": emulator.requests()}
 
@@ -273,9 +314,12 @@ class Lanes:
         lane needs: each lane's modules must talk to that lane's emulator."""
         if module_defaults is not None and not callable(module_defaults) and len(self.lanes) > 1:
             raise ValueError("with more than one lane, module_defaults must be a function of the emulator's URL")
+        if len(self.lanes) > 1 and any(cell["task"].get("register") for cell in cells.values()):
+            raise ValueError("a cell that registers its result needs one lane: a later cell reads it")
         todo = list(cells.items())
         lock = threading.Lock()
         found = {}
+        registered = {}
 
         def drive(lane):
             emulator, layer = lane
@@ -286,7 +330,7 @@ class Lanes:
                         return
                     name, cell = todo.pop(0)
                 try:
-                    line = run_cell(emulator, layer, name, cell, defaults)
+                    line = run_cell(emulator, layer, name, cell, defaults, registered)
                 except BaseException:
                     with lock:
                         todo.clear()  # the other lanes stop after their current cell
