@@ -8,7 +8,7 @@ help:
 	@echo "make demo            start the emulator with demo data, run the example cleanup in check mode, for real"
 	@echo "                     and again, stop it (its own light .venv-demo from requirements-demo.txt)"
 	@echo "make test            everything CI runs (creates .venv on first use)"
-	@echo "make check           the quick inner loop, a few minutes: pep8 and pylint, the unit tests, ansible-lint and"
+	@echo "make check           the quick inner loop, about a minute: pep8 and pylint, the unit tests, ansible-lint and"
 	@echo "                     one end-to-end run (the nightly playbook: check mode, delete, re-run)"
 	@echo "make docs            build the HTML docs site (modules and guides) into docs/_build/html"
 	@echo "make bench           benchmarks against the do-it-yourself baselines; writes docs/benchmarks.md"
@@ -23,7 +23,7 @@ help:
 test: setup
 	@$(DEV) test
 
-# The inner loop: what most changes break first, in a few minutes. `make test` is still what CI runs.
+# The inner loop: what most changes break first, in about a minute. `make test` is still what CI runs.
 check: setup
 	@echo "=== pep8 and pylint";  $(DEV) sanity --test pep8 --test pylint
 	@echo "=== unit tests";       $(DEV) pytest tests/unit -q
