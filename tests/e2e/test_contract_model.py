@@ -184,6 +184,18 @@ class Service:
         """Change ``record`` in place the way ``kind`` says; returns what changed, for the failure message."""
         raise NotImplementedError
 
+    OWN = {}  # the record fields the service's own filters read, and their values
+    OWN_FILTERS = {}  # a field of OWN whose filter has another name: that name
+
+    def refilter(self, rng, record, kind, filters):
+        """Give ``record`` another value of one of its OWN fields, one that a filter of the case reads when there is
+        one (always for "refiltered by a filter", else mostly); returns what changed."""
+        used = [o for o in self.OWN if filters.get(self.OWN_FILTERS.get(o, o)) is not None]
+        steered = kind == "refiltered by a filter" or rng.random() < 0.7
+        option = rng.choice(used) if used and steered else rng.choice(sorted(self.OWN))
+        record[option] = rng.choice([v for v in self.OWN[option] if v != record[option]])
+        return "%s %s" % (option, record[option])
+
     def steer(self, number):
         """For a plan case that must reach a rare path: ``(kind, which planned record, adjust)``, or None; ``adjust(rng,
         case, records in scope)`` adds a filter the path needs."""
@@ -322,6 +334,7 @@ class MrsV2(Service):
 
     drift_kinds = ("runs again", "renamed", "restated", "retimed", "refiltered")
     OWN = {"user": ("etl", "admin", "analyst"), "queue": ("default", "batch"), "job_type": job_types}
+    OWN_FILTERS = {"job_type": "job_types"}
 
     plan_columns = ("job_name", "job_state", "submitted_time")
 
@@ -338,11 +351,7 @@ class MrsV2(Service):
         elif kind == "retimed":
             record["submitted_time"] += rng.choice((-1000, 1000))  # a second: never across an older_than threshold
         else:
-            used = [o for o in self.OWN if filters.get(o + "s" if o == "job_type" else o) is not None]
-            steered = kind == "refiltered by a filter" or rng.random() < 0.7
-            option = rng.choice(used) if used and steered else rng.choice(sorted(self.OWN))
-            record[option] = rng.choice([v for v in self.OWN[option] if v != record[option]])
-            return "%s %s" % (option, record[option])
+            return self.refilter(rng, record, kind, filters)
         return "%s: %s" % (kind, self.plan_fields(record))
 
     def _own_filter(self, rng, case, mine):
@@ -658,6 +667,7 @@ class Workspace(Service):
 
     drift_kinds = ("runs again", "renamed", "retimed", "refiltered")
     OWN = {"task_type": task_types, "scheduled_type": scheduled_types, "enable": (True, False)}
+    OWN_FILTERS = {"enable": "enabled"}
 
     plan_columns = ("task_name", "last_status", "expire_time", "time_zone")
     # "the same name, state and time (for scheduled tasks - last status and expiry)" (the plan option): the expiry's
@@ -688,12 +698,7 @@ class Workspace(Service):
                 record.update(time_zone="UTC", expire_time=time.strftime("%Y-%m-%d %H:%M:%S",
                                                                          time.gmtime(now + 720 * HOUR)))
         else:
-            names = {"task_type": "task_type", "scheduled_type": "scheduled_type", "enable": "enabled"}
-            used = [o for o in self.OWN if filters.get(names[o]) is not None]
-            steered = kind == "refiltered by a filter" or rng.random() < 0.7
-            option = rng.choice(used) if used and steered else rng.choice(sorted(self.OWN))
-            record[option] = rng.choice([v for v in self.OWN[option] if v != record[option]])
-            return "%s %s" % (option, record[option])
+            return self.refilter(rng, record, kind, filters)
         return "%s: %s" % (kind, self.plan_fields(record))
 
     def _own_filter(self, rng, case, mine):

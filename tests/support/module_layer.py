@@ -131,7 +131,7 @@ def _message(item):
 
 
 class ModuleLayer:
-    """A worker that runs the collection's modules; ``run()`` / ``run_task()`` return task results. Use it as a
+    """A worker that runs the collection's modules; ``run()`` returns task results. Use it as a
     context manager (or call ``close()``): the worker and its temporary directory go when it ends."""
 
     def __init__(self, call_timeout=CALL_TIMEOUT):
@@ -193,12 +193,6 @@ class ModuleLayer:
             result.update(failed=True, msg="the module ran longer than %s s and was killed" % self.call_timeout)
         return result
 
-    def run_task(self, task, module_defaults=None):
-        """A task dict as a playbook holds it (``{"cloudjobs.cleanup.x": {...}, "check_mode": true}``) under a play's
-        ``module_defaults``."""
-        module, args, check_mode, diff = parse_task(task)
-        return self.run(module, module_args(module, args, module_defaults), check_mode=check_mode, diff=diff)
-
     def _read_line(self, timeout):
         deadline = time.monotonic() + timeout
         stream = self._process.stdout
@@ -251,12 +245,10 @@ def run_cell(emulator, layer, name, cell, module_defaults=None, registered=None)
     records after it (the result with the emulator's final state and request log). ``registered``: the results of
     the earlier cells' ``register``, which this cell's arguments may read and its own ``register`` adds to."""
     registered = {} if registered is None else registered
-    task = dict(cell["task"])
+    module, args, check_mode, diff = parse_task(cell["task"])
     undefined = None
-    module_key = [k for k in task if k.startswith(COLLECTION + ".")]
     try:
-        if module_key:
-            task[module_key[0]] = resolve_registered(task[module_key[0]] or {}, registered)
+        args = resolve_registered(args, registered)
     except Undefined as error:
         undefined = str(error)
     emulator.reset()
@@ -268,7 +260,7 @@ def run_cell(emulator, layer, name, cell, module_defaults=None, registered=None)
     if cell.get("faults"):
         emulator.fault(cell["faults"])
     if undefined is None:
-        result = layer.run_task(task, module_defaults)
+        result = layer.run(module, module_args(module, args, module_defaults), check_mode=check_mode, diff=diff)
     else:
         result = {"failed": True, "changed": False, "msg": "The task includes an option with an undefined variable: %s"
                   % undefined}
