@@ -12,6 +12,7 @@ import sys
 import yaml
 
 from emulator import credentials as creds  # tests/ is on sys.path (tests/conftest.py)
+from support.module_layer import cloud_free_environ
 
 HERE = os.path.dirname(os.path.abspath(__file__))  # tests/support
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -41,9 +42,7 @@ def tencent_auth(url, **extra):
 
 def ansible_env(tmp_path, **extra):
     """The environment of an ansible run: this venv's Python, no colour, no chatter, a private temp dir."""
-    env = dict(os.environ)
-    for name in [n for n in env if n.startswith(("HW_", "HUAWEICLOUD_", "TENCENTCLOUD_"))]:
-        del env[name]  # the tests say which credentials a run has
+    env = cloud_free_environ()  # the tests say which credentials a run has
     env.update({
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
         "ANSIBLE_LOCALHOST_WARNING": "false",
